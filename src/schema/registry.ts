@@ -1,0 +1,179 @@
+/**
+ * The one table of kinds the API serves: group/version, names, scope, verbs,
+ * subresources and the zod schema. Discovery, OpenAPI, routing, validation
+ * and storage all read it, so adding a kind is one entry here.
+ */
+import type { ZodType } from "zod";
+import * as core from "./core.js";
+import * as apps from "./apps.js";
+import * as batch from "./batch.js";
+import * as net from "./networking.js";
+
+export interface Subresource {
+  name: string;
+  group: string;
+  version: string;
+  kind: string;
+  verbs: string[];
+}
+
+export interface ResourceType {
+  group: string;
+  version: string;
+  kind: string;
+  /** Plural, lower-case: the URL segment (`pods`). */
+  resource: string;
+  singular: string;
+  shortNames: string[];
+  namespaced: boolean;
+  categories: string[];
+  verbs: string[];
+  subresources: Subresource[];
+  schema: ZodType;
+}
+
+const allVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+const statusSub = (g: string, v: string, kind: string): Subresource => ({
+  name: "status",
+  group: g,
+  version: v,
+  kind,
+  verbs: ["get", "patch", "update"],
+});
+const scaleSub: Subresource = {
+  name: "scale",
+  group: "autoscaling",
+  version: "v1",
+  kind: "Scale",
+  verbs: ["get", "patch", "update"],
+};
+
+function kind(
+  group: string,
+  version: string,
+  kind: string,
+  resource: string,
+  opts: {
+    namespaced?: boolean;
+    shortNames?: string[];
+    categories?: string[];
+    subresources?: Subresource[];
+    schema: ZodType;
+  },
+): ResourceType {
+  return {
+    group,
+    version,
+    kind,
+    resource,
+    singular: kind.toLowerCase(),
+    shortNames: opts.shortNames ?? [],
+    namespaced: opts.namespaced ?? true,
+    categories: opts.categories ?? [],
+    verbs: allVerbs,
+    subresources: opts.subresources ?? [],
+    schema: opts.schema,
+  };
+}
+
+export const resourceTypes: ResourceType[] = [
+  kind("", "v1", "Namespace", "namespaces", {
+    namespaced: false,
+    shortNames: ["ns"],
+    subresources: [statusSub("", "v1", "Namespace")],
+    schema: core.Namespace,
+  }),
+  kind("", "v1", "Node", "nodes", {
+    namespaced: false,
+    shortNames: ["no"],
+    subresources: [statusSub("", "v1", "Node")],
+    schema: core.Node,
+  }),
+  kind("", "v1", "Pod", "pods", {
+    shortNames: ["po"],
+    categories: ["all"],
+    subresources: [
+      statusSub("", "v1", "Pod"),
+      { name: "log", group: "", version: "v1", kind: "Pod", verbs: ["get"] },
+      { name: "eviction", group: "policy", version: "v1", kind: "Eviction", verbs: ["create"] },
+      { name: "binding", group: "", version: "v1", kind: "Binding", verbs: ["create"] },
+    ],
+    schema: core.Pod,
+  }),
+  kind("", "v1", "ConfigMap", "configmaps", { shortNames: ["cm"], schema: core.ConfigMap }),
+  kind("", "v1", "Secret", "secrets", { schema: core.Secret }),
+  kind("", "v1", "Service", "services", {
+    shortNames: ["svc"],
+    categories: ["all"],
+    subresources: [statusSub("", "v1", "Service")],
+    schema: core.Service,
+  }),
+  kind("", "v1", "Endpoints", "endpoints", { shortNames: ["ep"], schema: core.Endpoints }),
+  kind("", "v1", "ServiceAccount", "serviceaccounts", { shortNames: ["sa"], schema: core.ServiceAccount }),
+  kind("", "v1", "Event", "events", { shortNames: ["ev"], schema: core.Event }),
+  kind("apps", "v1", "Deployment", "deployments", {
+    shortNames: ["deploy"],
+    categories: ["all"],
+    subresources: [statusSub("apps", "v1", "Deployment"), scaleSub],
+    schema: apps.Deployment,
+  }),
+  kind("apps", "v1", "ReplicaSet", "replicasets", {
+    shortNames: ["rs"],
+    categories: ["all"],
+    subresources: [statusSub("apps", "v1", "ReplicaSet"), scaleSub],
+    schema: apps.ReplicaSet,
+  }),
+  kind("apps", "v1", "DaemonSet", "daemonsets", {
+    shortNames: ["ds"],
+    categories: ["all"],
+    subresources: [statusSub("apps", "v1", "DaemonSet")],
+    schema: apps.DaemonSet,
+  }),
+  kind("batch", "v1", "Job", "jobs", {
+    categories: ["all"],
+    subresources: [statusSub("batch", "v1", "Job")],
+    schema: batch.Job,
+  }),
+  kind("batch", "v1", "CronJob", "cronjobs", {
+    shortNames: ["cj"],
+    categories: ["all"],
+    subresources: [statusSub("batch", "v1", "CronJob")],
+    schema: batch.CronJob,
+  }),
+  kind("networking.k8s.io", "v1", "Ingress", "ingresses", {
+    shortNames: ["ing"],
+    subresources: [statusSub("networking.k8s.io", "v1", "Ingress")],
+    schema: net.Ingress,
+  }),
+  kind("networking.k8s.io", "v1", "IngressClass", "ingressclasses", {
+    namespaced: false,
+    schema: net.IngressClass,
+  }),
+  kind("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", { schema: net.EndpointSlice }),
+  kind("coordination.k8s.io", "v1", "Lease", "leases", { schema: net.Lease }),
+];
+
+export const groupVersion = (t: { group: string; version: string }) =>
+  t.group ? `${t.group}/${t.version}` : t.version;
+
+/** All group-versions served, core first (discovery order matters to no one, but stable output helps caching). */
+export const groupVersions = (): { group: string; version: string }[] => {
+  const seen = new Map<string, { group: string; version: string }>();
+  for (const t of resourceTypes) seen.set(groupVersion(t), { group: t.group, version: t.version });
+  return [...seen.values()];
+};
+
+export function findResource(group: string, version: string, resource: string): ResourceType | undefined {
+  return resourceTypes.find((t) => t.group === group && t.version === version && t.resource === resource);
+}
+
+export function findKind(apiVersion: string, kind: string): ResourceType | undefined {
+  return resourceTypes.find((t) => groupVersion(t) === apiVersion && t.kind === kind);
+}
+
+export function resourceByName(resource: string): ResourceType | undefined {
+  return resourceTypes.find((t) => t.resource === resource);
+}
+
+/** "deployments.apps", the way Kubernetes names a resource in messages. */
+export const qualifiedResource = (t: ResourceType) => (t.group ? `${t.resource}.${t.group}` : t.resource);
