@@ -25,12 +25,14 @@ export type StatusReason =
   | "Timeout";
 
 export interface Cause {
+  [k: string]: unknown;
   reason?: string;
   message?: string;
   field?: string;
 }
 
 export interface Details {
+  [k: string]: unknown;
   name?: string;
   group?: string;
   kind?: string;

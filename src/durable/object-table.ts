@@ -1,0 +1,185 @@
+/**
+ * SQLite tables of one store (a namespace, or the cluster scope): the objects,
+ * the change log that feeds watches, and the resourceVersion clock.
+ *
+ * resourceVersion is a hybrid logical clock in microseconds: max(last + 1,
+ * now). It increases on every write inside one store, and stays roughly
+ * ordered across stores, which lets a cluster-wide watch resume every
+ * namespace from one number (see docs/architecture.md).
+ */
+import type { KubeObject } from "../schema/meta.js";
+
+export type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
+
+export interface Change {
+  rv: number;
+  resource: string;
+  type: ChangeType;
+  object: KubeObject;
+}
+
+/** How many changes stay replayable for watches before older ones are compacted. */
+export const CHANGE_LOG_LIMIT = 20_000;
+
+export class ObjectTable {
+  private lastRv: number;
+  private compactedRv: number;
+  private writesSinceCompaction = 0;
+
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`CREATE TABLE IF NOT EXISTS objects (
+      resource TEXT NOT NULL, name TEXT NOT NULL, rv INTEGER NOT NULL, body TEXT NOT NULL,
+      PRIMARY KEY (resource, name))`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS changes (
+      rv INTEGER PRIMARY KEY, resource TEXT NOT NULL, type TEXT NOT NULL, body TEXT NOT NULL)`);
+    sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+    // Pods by node: the node channel needs each node's pods on every change.
+    sql.exec(`CREATE INDEX IF NOT EXISTS pods_by_node ON objects (json_extract(body, '$.spec.nodeName')) WHERE resource = 'pods'`);
+    this.lastRv = Number(this.meta("lastRv") ?? 0);
+    if (this.lastRv === 0) {
+      // A store never reports version 0: kubectl treats "0" as "any version".
+      this.lastRv = Date.now() * 1000;
+      this.setMeta("lastRv", String(this.lastRv));
+    }
+    this.compactedRv = Number(this.meta("compactedRv") ?? 0);
+  }
+
+  meta(key: string): string | undefined {
+    const row = this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key).toArray()[0];
+    return row?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", key, value);
+  }
+
+  get currentRv(): number {
+    return this.lastRv;
+  }
+
+  /** The oldest version a watch can still resume from. */
+  get oldestResumableRv(): number {
+    return this.compactedRv;
+  }
+
+  nextRv(): number {
+    this.lastRv = Math.max(this.lastRv + 1, Date.now() * 1000);
+    this.setMeta("lastRv", String(this.lastRv));
+    return this.lastRv;
+  }
+
+  get(resource: string, name: string): KubeObject | undefined {
+    const row = this.sql
+      .exec<{ body: string }>("SELECT body FROM objects WHERE resource = ? AND name = ?", resource, name)
+      .toArray()[0];
+    return row ? JSON.parse(row.body) : undefined;
+  }
+
+  /** Objects of one resource in name order, starting after `afterName`. */
+  list(resource: string, afterName = "", limit = -1): KubeObject[] {
+    const rows = this.sql
+      .exec<{ body: string }>(
+        "SELECT body FROM objects WHERE resource = ? AND name > ? ORDER BY name LIMIT ?",
+        resource,
+        afterName,
+        limit,
+      )
+      .toArray();
+    return rows.map((r) => JSON.parse(r.body));
+  }
+
+  podsOnNode(node: string): KubeObject[] {
+    return this.sql
+      .exec<{ body: string }>(
+        "SELECT body FROM objects WHERE resource = 'pods' AND json_extract(body, '$.spec.nodeName') = ? ORDER BY name",
+        node,
+      )
+      .toArray()
+      .map((r) => JSON.parse(r.body));
+  }
+
+  nodesWithPods(): string[] {
+    return this.sql
+      .exec<{ node: string }>(
+        "SELECT DISTINCT json_extract(body, '$.spec.nodeName') AS node FROM objects WHERE resource = 'pods' AND json_extract(body, '$.spec.nodeName') IS NOT NULL",
+      )
+      .toArray()
+      .map((r) => r.node);
+  }
+
+  count(resource?: string): number {
+    const row = resource
+      ? this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM objects WHERE resource = ?", resource).one()
+      : this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM objects").one();
+    return row.n;
+  }
+
+  resources(): string[] {
+    return this.sql
+      .exec<{ resource: string }>("SELECT DISTINCT resource FROM objects")
+      .toArray()
+      .map((r) => r.resource);
+  }
+
+  /** Stores the object under a fresh resourceVersion and logs the change. */
+  put(resource: string, object: KubeObject, type: Exclude<ChangeType, "DELETED">): KubeObject {
+    const rv = this.nextRv();
+    object.metadata.resourceVersion = String(rv);
+    const body = JSON.stringify(object);
+    this.sql.exec(
+      "INSERT OR REPLACE INTO objects (resource, name, rv, body) VALUES (?, ?, ?, ?)",
+      resource,
+      object.metadata.name!,
+      rv,
+      body,
+    );
+    this.logChange(rv, resource, type, body);
+    return object;
+  }
+
+  /** Removes the object; the DELETED change carries it with the deletion's version, as Kubernetes does. */
+  remove(resource: string, object: KubeObject): KubeObject {
+    const rv = this.nextRv();
+    object.metadata.resourceVersion = String(rv);
+    this.sql.exec("DELETE FROM objects WHERE resource = ? AND name = ?", resource, object.metadata.name!);
+    this.logChange(rv, resource, "DELETED", JSON.stringify(object));
+    return object;
+  }
+
+  /** Changes after `rv` in version order; the caller checked `oldestResumableRv`. */
+  changesSince(rv: number, resource?: string): Change[] {
+    const rows = resource
+      ? this.sql
+          .exec<{ rv: number; resource: string; type: ChangeType; body: string }>(
+            "SELECT rv, resource, type, body FROM changes WHERE rv > ? AND resource = ? ORDER BY rv",
+            rv,
+            resource,
+          )
+          .toArray()
+      : this.sql
+          .exec<{ rv: number; resource: string; type: ChangeType; body: string }>(
+            "SELECT rv, resource, type, body FROM changes WHERE rv > ? ORDER BY rv",
+            rv,
+          )
+          .toArray();
+    return rows.map((r) => ({ rv: r.rv, resource: r.resource, type: r.type, object: JSON.parse(r.body) }));
+  }
+
+  private logChange(rv: number, resource: string, type: ChangeType, body: string): void {
+    this.sql.exec("INSERT INTO changes (rv, resource, type, body) VALUES (?, ?, ?, ?)", rv, resource, type, body);
+    // Compact in batches so the common write pays nothing.
+    if (++this.writesSinceCompaction >= 512) this.compact();
+  }
+
+  compact(): void {
+    this.writesSinceCompaction = 0;
+    const row = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM changes").one();
+    if (row.n <= CHANGE_LOG_LIMIT) return;
+    const cut = this.sql
+      .exec<{ rv: number }>("SELECT rv FROM changes ORDER BY rv DESC LIMIT 1 OFFSET ?", CHANGE_LOG_LIMIT)
+      .one().rv;
+    this.sql.exec("DELETE FROM changes WHERE rv <= ?", cut);
+    this.compactedRv = cut;
+    this.setMeta("compactedRv", String(cut));
+  }
+}

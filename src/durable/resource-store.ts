@@ -1,0 +1,454 @@
+/**
+ * ResourceStore: the Durable Object that owns one namespace's objects (named
+ * "ns:<namespace>"), or the cluster-scoped ones (named "cluster"). It is the
+ * only writer of what it holds, so writes are serialized and never lost.
+ * This class is a thin shell: storage lives in ObjectTable, watches in
+ * WatchHub, object rules in src/registry, patching in src/patch.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env.js";
+import { KubeError, alreadyExists, conflict, notFound } from "../errors.js";
+import type { DeleteOptions, KubeObject } from "../schema/meta.js";
+import { groupVersion, qualifiedResource, resourceByName, type ResourceType } from "../schema/registry.js";
+import { prepareForCreate, prepareForUpdate, type Subresource } from "../registry/lifecycle.js";
+import { validateSchema } from "../api/openapi/validate.js";
+import { applyPatch, type PatchType } from "../patch/index.js";
+import { ObjectTable, type ChangeType } from "./object-table.js";
+import { WatchHub, type WatchEvent } from "./watch-hub.js";
+import {
+  buildFilter,
+  decodeContinue,
+  encodeContinue,
+  exactName,
+  parseResourceVersion,
+  type ListQuery,
+} from "./list-query.js";
+import { capture, type Result } from "./result.js";
+import { namespaceLifecycle, type NamespacePhase } from "./namespace-lifecycle.js";
+import { clusterStore, namespaceStore, nodeChannel } from "./stubs.js";
+import { buildNodeShare } from "./node-share.js";
+
+export interface ObjectList {
+  items: KubeObject[];
+  resourceVersion: string;
+  continue?: string;
+}
+
+export interface WriteCall {
+  /** The namespace this store serves; undefined for the cluster store. */
+  namespace?: string;
+  dryRun?: boolean;
+  subresource?: Subresource;
+}
+
+export interface PatchCall extends WriteCall {
+  patchType: PatchType;
+  fieldManager?: string;
+  force?: boolean;
+}
+
+const BUILTIN_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+function typeOf(resource: string): ResourceType {
+  const rt = resourceByName(resource);
+  if (!rt) throw new KubeError(404, "NotFound", `the server could not find the requested resource (${resource})`);
+  return rt;
+}
+
+export class ResourceStore extends DurableObject<Env> {
+  private readonly table: ObjectTable;
+  private readonly hub = new WatchHub();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.table = new ObjectTable(ctx.storage.sql);
+  }
+
+  // ---- reads -------------------------------------------------------------
+
+  async get(resource: string, name: string, call: WriteCall = {}): Promise<Result<KubeObject>> {
+    return capture(() => {
+      this.bootstrapIfCluster(resource);
+      const rt = typeOf(resource);
+      const o = this.table.get(resource, name);
+      if (!o) throw notFound(qualifiedResource(rt), name);
+      return o;
+    });
+  }
+
+  async list(resource: string, q: ListQuery = {}): Promise<Result<ObjectList>> {
+    return capture(() => {
+      this.bootstrapIfCluster(resource);
+      typeOf(resource);
+      return this.listNow(resource, q);
+    });
+  }
+
+  private listNow(resource: string, q: ListQuery): ObjectList {
+    const filter = buildFilter(q);
+    const resourceVersion = String(this.table.currentRv);
+    const only = exactName(q);
+    if (only !== undefined) {
+      const o = this.table.get(resource, only);
+      return { items: o && filter(o) ? [o] : [], resourceVersion };
+    }
+    const after = q.continue ? decodeContinue(q.continue).after : "";
+    const limit = q.limit && q.limit > 0 ? q.limit : 0;
+    const items: KubeObject[] = [];
+    let cursor = after;
+    // Page through storage until `limit` matching items are found, so selective queries stay bounded in memory.
+    for (;;) {
+      const batch = this.table.list(resource, cursor, 1000);
+      for (const o of batch) {
+        cursor = o.metadata.name!;
+        if (!filter(o)) continue;
+        items.push(o);
+        if (limit && items.length === limit) {
+          const more = this.table.list(resource, cursor, 1).length > 0;
+          return { items, resourceVersion, continue: more ? encodeContinue({ after: cursor }) : undefined };
+        }
+      }
+      if (batch.length < 1000) break;
+    }
+    return { items, resourceVersion };
+  }
+
+  async watch(resource: string, q: ListQuery = {}): Promise<Result<ReadableStream<Uint8Array>>> {
+    return capture(() => {
+      this.bootstrapIfCluster(resource);
+      const rt = typeOf(resource);
+      const filter = buildFilter(q);
+      const from = parseResourceVersion(q.resourceVersion);
+      let initial: WatchEvent[];
+      if (from === undefined) {
+        initial = this.listNow(resource, { labelSelector: q.labelSelector, fieldSelector: q.fieldSelector }).items.map(
+          (object) => ({ type: "ADDED" as const, object }),
+        );
+      } else {
+        if (from < this.table.oldestResumableRv)
+          throw new KubeError(410, "Expired", `too old resource version: ${from} (${this.table.oldestResumableRv})`);
+        initial = this.table
+          .changesSince(from, resource)
+          .filter((c) => filter(c.object))
+          .map((c) => ({ type: c.type, object: c.object }));
+      }
+      const timeoutSeconds = q.timeoutSeconds && q.timeoutSeconds > 0 ? q.timeoutSeconds : 1800;
+      return this.hub.open({
+        resource,
+        filter,
+        initial,
+        timeoutMs: timeoutSeconds * 1000,
+        bookmarkEveryMs: q.allowWatchBookmarks ? 60_000 : undefined,
+        bookmark: () => ({
+          type: "BOOKMARK",
+          object: { kind: rt.kind, apiVersion: groupVersion(rt), metadata: { resourceVersion: String(this.table.currentRv) } },
+        }),
+      });
+    });
+  }
+
+  // ---- writes ------------------------------------------------------------
+
+  async create(resource: string, input: KubeObject, call: WriteCall = {}): Promise<Result<KubeObject>> {
+    this.serve(call.namespace);
+    return this.settled(capture(() => {
+      this.bootstrapIfCluster(resource);
+      const rt = typeOf(resource);
+      this.lifecycle.assertWritable(call.namespace, resource);
+      const o = prepareForCreate(rt, input, { now: new Date(), namespace: call.namespace, validateSchema });
+      if (this.table.get(resource, o.metadata.name!)) throw alreadyExists(qualifiedResource(rt), o.metadata.name!);
+      if (call.dryRun) return o;
+      return this.commit(resource, undefined, o);
+    }, 201));
+  }
+
+  async update(resource: string, name: string, input: KubeObject, call: WriteCall = {}): Promise<Result<KubeObject>> {
+    this.serve(call.namespace);
+    return this.settled(capture(() => {
+      this.bootstrapIfCluster(resource);
+      const rt = typeOf(resource);
+      const existing = this.table.get(resource, name);
+      if (!existing) throw notFound(qualifiedResource(rt), name);
+      const next = prepareForUpdate(rt, existing, input, call.subresource, { now: new Date(), validateSchema });
+      if (call.dryRun) return next;
+      return this.commit(resource, existing, next);
+    }));
+  }
+
+  async patch(resource: string, name: string, patch: unknown, call: PatchCall): Promise<Result<KubeObject>> {
+    this.serve(call.namespace);
+    let created = false;
+    const r = await capture(() => {
+      this.bootstrapIfCluster(resource);
+      const rt = typeOf(resource);
+      const existing = this.table.get(resource, name);
+      const now = new Date();
+      if (!existing) {
+        // Server-side apply creates what does not exist yet.
+        if (call.patchType !== "apply" || call.subresource) throw notFound(qualifiedResource(rt), name);
+        this.lifecycle.assertWritable(call.namespace, resource);
+        const applied = applyPatch("apply", undefined, patch, { kind: rt.kind, manager: call.fieldManager, force: call.force, now });
+        applied.metadata = { ...(applied.metadata ?? {}), name };
+        const o = prepareForCreate(rt, applied, { now, namespace: call.namespace, validateSchema });
+        created = true;
+        return call.dryRun ? o : this.commit(resource, undefined, o);
+      }
+      const patched = applyPatch(call.patchType, existing, patch, {
+        kind: rt.kind,
+        manager: call.fieldManager,
+        force: call.force,
+        now,
+      });
+      const next = prepareForUpdate(rt, existing, patched, call.subresource, { now, validateSchema });
+      if (call.dryRun) return next;
+      return this.commit(resource, existing, next);
+    });
+    if (r.ok && created) r.code = 201;
+    return this.settled(r);
+  }
+
+  async delete(resource: string, name: string, opts: DeleteOptions = {}, call: WriteCall = {}): Promise<Result<KubeObject>> {
+    this.serve(call.namespace);
+    return this.settled(capture(() => {
+      this.bootstrapIfCluster(resource);
+      const rt = typeOf(resource);
+      const existing = this.table.get(resource, name);
+      if (!existing) throw notFound(qualifiedResource(rt), name);
+      return this.deleteObject(rt, existing, opts, call.dryRun ?? false);
+    }));
+  }
+
+  async deleteCollection(resource: string, q: ListQuery, opts: DeleteOptions = {}, call: WriteCall = {}): Promise<Result<ObjectList>> {
+    this.serve(call.namespace);
+    return this.settled(capture(() => {
+      this.bootstrapIfCluster(resource);
+      const rt = typeOf(resource);
+      const { items } = this.listNow(resource, { labelSelector: q.labelSelector, fieldSelector: q.fieldSelector });
+      const deleted = items.map((o) => this.deleteObject(rt, o, opts, call.dryRun ?? false));
+      return { items: deleted, resourceVersion: String(this.table.currentRv) };
+    }));
+  }
+
+  private deleteObject(rt: ResourceType, existing: KubeObject, opts: DeleteOptions, dryRun: boolean): KubeObject {
+    const name = existing.metadata.name!;
+    const pre = opts.preconditions;
+    if (pre?.uid && pre.uid !== existing.metadata.uid)
+      throw conflict(qualifiedResource(rt), name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${existing.metadata.uid}`);
+    if (pre?.resourceVersion && pre.resourceVersion !== existing.metadata.resourceVersion)
+      throw conflict(qualifiedResource(rt), name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${existing.metadata.resourceVersion}`);
+
+    const next: KubeObject = structuredClone(existing);
+    const m = next.metadata;
+    const finalizers = new Set(m.finalizers ?? []);
+    const policy = opts.propagationPolicy ?? (opts.orphanDependents ? "Orphan" : undefined);
+    if (!m.deletionTimestamp) {
+      if (policy === "Foreground") finalizers.add("foregroundDeletion");
+      if (policy === "Orphan") finalizers.add("orphan");
+    }
+    const grace = gracePeriod(rt, existing, opts);
+    if (rt.resource === "namespaces" && (existing.spec?.finalizers ?? []).length > 0) {
+      // Namespaces wait in Terminating until their content is gone (spec.finalizers: ["kubernetes"]).
+      next.status = { ...(next.status ?? {}), phase: "Terminating" };
+      if (!m.deletionTimestamp) {
+        m.deletionTimestamp = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+        m.deletionGracePeriodSeconds = 0;
+      }
+      if (dryRun) return next;
+      return this.commit(rt.resource, existing, next, { keep: true });
+    }
+    if (finalizers.size === 0 && grace === 0) {
+      if (dryRun) return existing;
+      return this.commit(rt.resource, existing, null);
+    }
+    const now = Date.now();
+    if (!m.deletionTimestamp || grace < (m.deletionGracePeriodSeconds ?? Infinity)) {
+      m.deletionTimestamp = new Date(now + grace * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+      m.deletionGracePeriodSeconds = grace;
+    }
+    m.finalizers = finalizers.size ? [...finalizers] : undefined;
+    if (!m.finalizers) delete m.finalizers;
+    if (dryRun) return next;
+    return this.commit(rt.resource, existing, next);
+  }
+
+  /**
+   * Stores `next` (or removes the object when null) and tells watchers.
+   * An object being deleted disappears once its finalizers are gone and its
+   * grace period is over, as the apiserver does.
+   */
+  private commit(
+    resource: string,
+    before: KubeObject | undefined,
+    next: KubeObject | null,
+    opts: { keep?: boolean } = {},
+  ): KubeObject {
+    const m = next?.metadata;
+    const held = opts.keep || (resource === "namespaces" && (next?.spec?.finalizers ?? []).length > 0);
+    if (next && !held && m?.deletionTimestamp && !m.finalizers?.length && (m.deletionGracePeriodSeconds ?? 0) === 0)
+      next = null;
+    let stored: KubeObject;
+    let type: ChangeType;
+    if (next === null) {
+      stored = this.table.remove(resource, structuredClone(before!));
+      type = "DELETED";
+    } else {
+      type = before ? "MODIFIED" : "ADDED";
+      stored = this.table.put(resource, next, type);
+    }
+    this.hub.notify(resource, type, before, stored);
+    this.afterWrite(resource, before, type === "DELETED" ? null : stored);
+    return stored;
+  }
+
+  // ---- namespace lifecycle ----------------------------------------------
+
+  private get lifecycle() {
+    return namespaceLifecycle(this.table, BUILTIN_NAMESPACES);
+  }
+
+  /** Called by the cluster store when a Namespace is created or deleted. */
+  async setNamespacePhase(namespace: string, phase: NamespacePhase | null): Promise<void> {
+    this.lifecycle.setPhase(namespace, phase);
+    if (phase === "Terminating") await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  private pendingPhases = new Map<string, NamespacePhase | null>();
+
+  private async settled<T>(r: Promise<Result<T>> | Result<T>): Promise<Result<T>> {
+    const result = await r;
+    await this.flush();
+    return result;
+  }
+
+  /** Effects of the writes just made that reach other objects: namespace phases, node channels. */
+  private async flush(): Promise<void> {
+    if (this.pendingPhases.size) await this.syncNamespacePhases();
+    if (this.dirtyNodes.size) await this.pushNodeShares();
+  }
+
+  private async pushNodeShares(): Promise<void> {
+    const ns = this.table.meta("namespace");
+    const nodes = [...this.dirtyNodes];
+    this.dirtyNodes.clear();
+    if (!ns) return;
+    const rv = this.table.currentRv;
+    await Promise.all(
+      nodes.map((node) => {
+        const share = buildNodeShare(this.table.podsOnNode(node), (r, n) => this.table.get(r, n));
+        return nodeChannel(this.env, node).setShare(node, ns, rv, share);
+      }),
+    );
+  }
+
+  /** Remembers which namespace this store serves (alarms and node shares need it). */
+  private serve(namespace: string | undefined): void {
+    if (namespace && this.table.meta("namespace") !== namespace) this.table.setMeta("namespace", namespace);
+  }
+
+  /**
+   * Status reports from a node's agent, batched. Only pods bound to that node
+   * are touched; a pod that is gone or was replaced (other uid) is reported
+   * back so the agent drops it.
+   */
+  async updatePodStatuses(
+    node: string,
+    namespace: string,
+    items: { name: string; uid?: string; status: unknown }[],
+  ): Promise<{ name: string; code: number; message?: string }[]> {
+    this.serve(namespace);
+    const rt = typeOf("pods");
+    const results = items.map((item) => {
+      const pod = this.table.get("pods", item.name);
+      if (!pod) return { name: item.name, code: 404 };
+      if (item.uid && pod.metadata.uid !== item.uid) return { name: item.name, code: 409, message: "uid mismatch" };
+      if (pod.spec?.nodeName !== node) return { name: item.name, code: 403, message: `pod is not bound to node ${node}` };
+      try {
+        const next = prepareForUpdate(rt, pod, { ...pod, status: item.status } as KubeObject, "status", { now: new Date(), validateSchema });
+        if (JSON.stringify(next.status) !== JSON.stringify(pod.status)) this.commit("pods", pod, next);
+        return { name: item.name, code: 200 };
+      } catch (e) {
+        if (e instanceof KubeError) return { name: item.name, code: e.code, message: e.message };
+        throw e;
+      }
+    });
+    await this.flush();
+    return results;
+  }
+
+  private dirtyNodes = new Set<string>();
+
+  private afterWrite(resource: string, before: KubeObject | undefined, after: KubeObject | null): void {
+    if (resource === "pods") {
+      for (const n of [before?.spec?.nodeName, after?.spec?.nodeName]) if (n) this.dirtyNodes.add(n);
+    } else if (resource === "configmaps" || resource === "secrets") {
+      // A changed ConfigMap or Secret reaches the nodes whose pods read it.
+      for (const n of this.table.nodesWithPods()) this.dirtyNodes.add(n);
+    }
+    if (resource !== "namespaces") return;
+    const name = (after ?? before)!.metadata.name!;
+    this.pendingPhases.set(name, after === null ? null : after.metadata.deletionTimestamp ? "Terminating" : "Active");
+  }
+
+  /** Tells namespace stores about Namespace changes made by the call that just finished. */
+  private async syncNamespacePhases(): Promise<void> {
+    const pending = [...this.pendingPhases];
+    this.pendingPhases.clear();
+    await Promise.all(pending.map(([ns, phase]) => namespaceStore(this.env, ns).setNamespacePhase(ns, phase)));
+  }
+
+  /** Called by a namespace store once everything in it is gone: the Namespace itself can go. */
+  async finalizeNamespace(namespace: string): Promise<void> {
+    const ns = this.table.get("namespaces", namespace);
+    if (!ns || !ns.metadata.deletionTimestamp) return;
+    const next = structuredClone(ns);
+    next.spec = { ...(next.spec ?? {}), finalizers: [] };
+    this.commit("namespaces", ns, next);
+    await this.syncNamespacePhases();
+  }
+
+  /** Namespace deletion: remove everything inside, then let the cluster store finish. */
+  async alarm(): Promise<void> {
+    const ns = this.table.meta("namespace");
+    if (!ns || this.lifecycle.phaseOf(ns) !== "Terminating") return;
+    for (const resource of this.table.resources()) {
+      const rt = resourceByName(resource);
+      if (!rt) continue;
+      for (const o of this.table.list(resource)) if (!o.metadata.deletionTimestamp) this.deleteObject(rt, o, {}, false);
+    }
+    await this.flush();
+    if (this.table.count() > 0) {
+      await this.ctx.storage.setAlarm(Date.now() + 1000);
+      return;
+    }
+    await clusterStore(this.env).finalizeNamespace(ns);
+  }
+
+  private bootstrapped = false;
+
+  /** The cluster store creates the built-in namespaces the first time it is used. */
+  private bootstrapIfCluster(resource: string): void {
+    if (this.bootstrapped) return;
+    this.bootstrapped = true;
+    const rt = resourceByName(resource);
+    if (!rt || rt.namespaced || this.table.meta("bootstrapped")) return;
+    const now = new Date();
+    const nsType = typeOf("namespaces");
+    for (const name of BUILTIN_NAMESPACES) {
+      if (this.table.get("namespaces", name)) continue;
+      this.commit("namespaces", undefined, prepareForCreate(nsType, { metadata: { name } }, { now }));
+    }
+    this.table.setMeta("bootstrapped", "1");
+  }
+}
+
+/** Kubernetes' graceful-deletion rule: only pods running on a node wait for it. */
+function gracePeriod(rt: ResourceType, o: KubeObject, opts: DeleteOptions): number {
+  if (rt.resource !== "pods") return 0;
+  if (opts.gracePeriodSeconds === 0) return 0;
+  if (!o.spec?.nodeName) return 0;
+  const phase = o.status?.phase;
+  if (phase === "Succeeded" || phase === "Failed") return 0;
+  const g = opts.gracePeriodSeconds ?? o.spec?.terminationGracePeriodSeconds ?? 30;
+  // A grace of 0 from the spec still means "wait for the node", as upstream uses 1.
+  return g > 0 ? g : 1;
+}

@@ -1,0 +1,12 @@
+/** Bindings of the Worker (wrangler.toml, secrets). */
+import type { NodeChannel } from "./durable/node-channel.js";
+import type { ResourceStore } from "./durable/resource-store.js";
+
+export interface Env {
+  STORE: DurableObjectNamespace<ResourceStore>;
+  NODE_CHANNEL: DurableObjectNamespace<NodeChannel>;
+  /** Bootstrap admin bearer token (`wrangler secret put ADMIN_TOKEN`; a dev vars file locally). */
+  ADMIN_TOKEN: string;
+  SERVICE_CIDR?: string;
+  NODE_CHANNEL_SHARDS?: string;
+}
