@@ -12,16 +12,19 @@ import { unwrap } from "../durable/result.js";
 import type { ObjectList } from "../durable/resource-store.js";
 import { findUnknownFields, strictDecodingError } from "./openapi/index.js";
 import { toTable } from "./table/index.js";
+import { checkFieldSelector, parseFieldSelector, parseLabelSelector } from "./selectors/index.js";
 import { listAllNamespaces, watchAllNamespaces } from "./all-namespaces.js";
 import { patchTypeOf, readDeleteOptions, readObject, readPatch } from "./body.js";
 import { readOptions, type RequestOptions } from "./query.js";
-import { json, success } from "./responses.js";
+import { json, STREAM_HEADERS, success } from "./responses.js";
 import { notFoundPath, type ResourceRequest } from "./request-path.js";
 import { identity, MergedWatch, objectTransform } from "./watch-stream.js";
 import { handleSubresource } from "./subresources/index.js";
 
 export async function handleResource(request: Request, env: Env, req: ResourceRequest): Promise<Response> {
   const opts = readOptions(request);
+  if (opts.list.fieldSelector) checkFieldSelector(parseFieldSelector(opts.list.fieldSelector), req.type);
+  if (opts.list.labelSelector) parseLabelSelector(opts.list.labelSelector);
   if (req.subresource) return handleSubresource(request, env, req, opts);
   const { type: rt, namespace, name } = req;
   const store = storeFor(env, rt.namespaced ? namespace : undefined);
@@ -76,9 +79,8 @@ export async function handleResource(request: Request, env: Env, req: ResourceRe
         const list = unwrap(await store.deleteCollection(rt.resource, opts.list, deleteOptions, call));
         return json(renderList(rt, list, { ...opts, table: false }));
       }
-      const o = unwrap(await store.delete(rt.resource, name, deleteOptions, call));
-      // 202 tells the client the object is still there, being finalized.
-      return json(o, o.metadata.deletionTimestamp && !opts.dryRun ? 202 : 200);
+      const r = await store.delete(rt.resource, name, deleteOptions, call);
+      return json(unwrap(r), r.ok ? r.code ?? 200 : 200);
     }
     default:
       throw methodNotAllowed(request);
@@ -119,7 +121,7 @@ async function watchResponse(env: Env, rt: ResourceType, req: ResourceRequest, o
       body = merged.readable;
     }
   }
-  return new Response(body, { status: 200, headers: { "content-type": "application/json", "cache-control": "no-cache" } });
+  return new Response(body, { status: 200, headers: STREAM_HEADERS });
 }
 
 function checkTypeMeta(rt: ResourceType, body: Record<string, unknown>): Record<string, unknown> {

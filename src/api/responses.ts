@@ -21,3 +21,13 @@ export function errorResponse(e: unknown): Response {
 export function success(code = 200, details?: Record<string, unknown>): Response {
   return json({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code, ...(details ? { details } : {}) }, code);
 }
+
+/**
+ * Streams (watch, logs) must not be compressed: the runtime would buffer a
+ * gzip body and the client would see no event until the stream ends.
+ */
+export const STREAM_HEADERS = {
+  "content-type": "application/json",
+  "cache-control": "no-cache, no-transform",
+  "content-encoding": "identity",
+};

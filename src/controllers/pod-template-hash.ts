@@ -50,7 +50,7 @@ export const equalIgnoreHash = (a: PodTemplateSpec | undefined, b: PodTemplateSp
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
-function fnv32a(bytes: Uint8Array, hash = FNV_OFFSET): number {
+export function fnv32a(bytes: Uint8Array, hash = FNV_OFFSET): number {
   for (const b of bytes) hash = Math.imul(hash ^ b, FNV_PRIME) >>> 0;
   return hash >>> 0;
 }
@@ -73,4 +73,3 @@ export function computePodTemplateHash(template: PodTemplateSpec, collisionCount
   return safeEncodeString(String(hash));
 }
 
-export const fnv32aForTest = fnv32a;

@@ -22,7 +22,7 @@ export function buildFilter(q: ListQuery): ObjectFilter {
   const label = q.labelSelector ? parseLabelSelector(q.labelSelector) : undefined;
   const field = q.fieldSelector ? parseFieldSelector(q.fieldSelector) : undefined;
   if (!label && !field) return () => true;
-  return (o) => (!label || label.matches(o.metadata?.labels ?? {})) && (!field || field.matches(o));
+  return (o) => (!label || label.matchesLabels(o.metadata?.labels ?? {})) && (!field || field.matches(o));
 }
 
 /** The name a field selector pins (`metadata.name=x`), so a store can read one row instead of scanning. */

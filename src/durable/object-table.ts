@@ -171,12 +171,12 @@ export class ObjectTable {
     if (++this.writesSinceCompaction >= 512) this.compact();
   }
 
-  compact(): void {
+  compact(limit = CHANGE_LOG_LIMIT): void {
     this.writesSinceCompaction = 0;
     const row = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM changes").one();
-    if (row.n <= CHANGE_LOG_LIMIT) return;
+    if (row.n <= limit) return;
     const cut = this.sql
-      .exec<{ rv: number }>("SELECT rv FROM changes ORDER BY rv DESC LIMIT 1 OFFSET ?", CHANGE_LOG_LIMIT)
+      .exec<{ rv: number }>("SELECT rv FROM changes ORDER BY rv DESC LIMIT 1 OFFSET ?", limit)
       .one().rv;
     this.sql.exec("DELETE FROM changes WHERE rv <= ?", cut);
     this.compactedRv = cut;

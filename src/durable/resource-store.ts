@@ -209,13 +209,19 @@ export class ResourceStore extends DurableObject<Env> {
 
   async delete(resource: string, name: string, opts: DeleteOptions = {}, call: WriteCall = {}): Promise<Result<KubeObject>> {
     this.serve(call.namespace);
-    return this.settled(capture(() => {
+    let pending = false;
+    const r = await capture(() => {
       this.bootstrapIfCluster(resource);
       const rt = typeOf(resource);
       const existing = this.table.get(resource, name);
       if (!existing) throw notFound(qualifiedResource(rt), name);
-      return this.deleteObject(rt, existing, opts, call.dryRun ?? false);
-    }));
+      const o = this.deleteObject(rt, existing, opts, call.dryRun ?? false);
+      pending = !call.dryRun && this.table.get(resource, name) !== undefined;
+      return o;
+    });
+    // 202 Accepted: the object is still there, waiting for finalizers or its node.
+    if (r.ok) r.code = pending ? 202 : 200;
+    return this.settled(r);
   }
 
   async deleteCollection(resource: string, q: ListQuery, opts: DeleteOptions = {}, call: WriteCall = {}): Promise<Result<ObjectList>> {

@@ -18,7 +18,8 @@ export interface Manager {
   fields: FieldSet;
 }
 
-export interface ManagedFieldsEntry {
+/** A type alias (not an interface) so it fits ObjectMeta's open entry shape. */
+export type ManagedFieldsEntry = {
   manager: string;
   operation: Operation;
   apiVersion?: string;
@@ -26,7 +27,7 @@ export interface ManagedFieldsEntry {
   fieldsType: "FieldsV1";
   fieldsV1: JsonObject;
   subresource?: string;
-}
+};
 
 export function sameManager(a: Omit<Manager, "fields">, b: Omit<Manager, "fields">): boolean {
   return (

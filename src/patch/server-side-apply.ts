@@ -136,7 +136,7 @@ export function recordUpdate(
   const managers = decodeManagedFields(explicit ? sent : stored);
 
   const diff = compareFields(
-    collectFields(before ?? {}, kind, { withMaps: true, resetFields: [] }),
+    collectFields(before ?? {}, kind, { withMaps: true }),
     collectFields(after, kind, { withMaps: true }),
   );
   const touched = diff.added.union(diff.modified);
@@ -148,6 +148,6 @@ export function recordUpdate(
     else settled.push({ ...m, fields: m.fields.difference(touched).difference(diff.removed) });
   }
   mine = mine.difference(diff.removed).union(touched);
-  if (!mine.empty) settled.push({ ...me, time: now, fields: mine });
+  if (manager && !mine.empty) settled.push({ ...me, time: now, fields: mine });
   return withManagedFields(out, settled);
 }

@@ -103,7 +103,8 @@ const isDirective = (v: unknown): v is JsonObject => isObject(v) && directiveMar
 
 function mergeList(original: unknown[], patch: unknown[], meta: FieldMeta, path: string): unknown[] {
   const items = [...original, ...patch.filter((v) => !isDirective(v))];
-  if (items.every((v) => !isObject(v))) return mergePrimitives(original, patch, path);
+  const primitive = items.length > 0 ? items.every((v) => !isObject(v)) : !meta.patchMergeKey;
+  if (primitive) return mergePrimitives(original, patch, path);
   if (!items.every(isObject)) throw badRequest(`list element types are not identical in ${path}`);
   const key = meta.patchMergeKey;
   if (!key) throw badRequest(`cannot merge lists without merge key for ${path}`);

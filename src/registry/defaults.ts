@@ -114,7 +114,7 @@ const defaulters: Record<string, Defaulter> = {
     }
     for (const p of o.spec.ports ?? []) {
       p.protocol ??= "TCP";
-      p.targetPort ??= p.port;
+      if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === "") p.targetPort = p.port;
     }
   },
   secrets: (o) => {

@@ -96,7 +96,7 @@ describe("kubectl against the control plane", () => {
     const out = await k.ok(["version", "-o", "json"]);
     const v = JSON.parse(out);
     expect(v.serverVersion.minor).toBe("32");
-    expect(v.clientVersion.minor).toBe("32");
+    expect(v.clientVersion.gitVersion).toMatch(/^v1\.32\./);
   });
 
   it("rejects requests without a valid token with a 401 Status", async () => {
@@ -148,8 +148,8 @@ describe("kubectl against the control plane", () => {
     expect(yaml).toContain("creationTimestamp:");
     const all = await k.ok(["get", "pods,configmaps", "-A"]);
     expect(all).toMatch(/NAMESPACE\s+NAME/);
-    expect(all).toMatch(/default\s+table-pod/);
-    expect(all).toMatch(/shop\s+web-config/);
+    expect(all).toMatch(/default\s+pod\/table-pod/);
+    expect(all).toMatch(/shop\s+configmap\/web-config/);
     const names = await k.ok(["get", "namespaces", "-o", "jsonpath={.items[*].metadata.name}"]);
     expect(names.split(" ")).toEqual(expect.arrayContaining(["default", "kube-system", "kube-public", "kube-node-lease", "shop"]));
     const labelled = await k.ok(["get", "pods", "-l", "app in (table-pod, other)", "-o", "name"]);
@@ -284,11 +284,20 @@ describe("kubectl against the control plane", () => {
 
   it("deletes with kubectl delete -f and kubectl delete pod", async () => {
     expect(await k.ok(["delete", "pod", "watched-pod"])).toContain('pod "watched-pod" deleted');
-    const out = await k.ok(["delete", "-f", "-"], manifest(3, "green"));
+    // Everything but the Namespace first: deleting a namespace removes its content on its own.
+    const content = manifest(3, "green").split("---").slice(1).join("---");
+    const out = await k.ok(["delete", "-f", "-"], content);
     expect(out).toContain('deployment.apps "web" deleted');
-    expect(out).toContain('namespace "shop" deleted');
+    expect(out).toContain('configmap "web-config" deleted');
+    expect(out).toContain('service "web" deleted');
+    await k.ok(["create", "configmap", "left-behind", "-n", "shop", "--from-literal=a=b"]);
+    expect(await k.ok(["delete", "-f", "-"], manifest(3, "green").split("---")[0])).toContain('namespace "shop" deleted');
     expect((await k.run(["get", "ns", "shop"])).stderr).toContain('namespaces "shop" not found');
     expect((await k.run(["get", "deploy", "web", "-n", "shop"])).code).not.toBe(0);
+    // A namespace made again with the same name starts empty.
+    await k.ok(["create", "namespace", "shop"]);
+    expect((await k.run(["get", "cm", "-n", "shop", "-o", "name"])).stdout).not.toContain("left-behind");
+    await k.ok(["delete", "namespace", "shop"]);
   });
 
   it("keeps everything across a restart of wrangler dev", async () => {

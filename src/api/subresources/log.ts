@@ -8,6 +8,7 @@ import { KubeError, fromStatus } from "../../errors.js";
 import { nodeChannel, type StoreApi } from "../../durable/stubs.js";
 import { unwrap } from "../../durable/result.js";
 import type { ResourceRequest } from "../request-path.js";
+import { STREAM_HEADERS } from "../responses.js";
 
 const INT_OPTIONS = ["tailLines", "sinceSeconds", "limitBytes"] as const;
 
@@ -48,5 +49,5 @@ export async function handleLog(request: Request, env: Env, store: StoreApi, req
     options,
   });
   if (!opening.ok) throw fromStatus(opening.status);
-  return new Response(opening.stream, { status: 200, headers: { "content-type": "text/plain; charset=utf-8" } });
+  return new Response(opening.stream, { status: 200, headers: { ...STREAM_HEADERS, "content-type": "text/plain; charset=utf-8" } });
 }
