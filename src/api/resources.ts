@@ -28,7 +28,7 @@ export async function handleResource(request: Request, env: Env, req: ResourceRe
   if (req.subresource) return handleSubresource(request, env, req, opts);
   const { type: rt, namespace, name } = req;
   const store = storeFor(env, rt.namespaced ? namespace : undefined);
-  const call = { namespace: rt.namespaced ? namespace : undefined, dryRun: opts.dryRun };
+  const call = { namespace: rt.namespaced ? namespace : undefined, dryRun: opts.dryRun, fieldManager: opts.fieldManager };
   const allNamespaces = rt.namespaced && namespace === undefined;
 
   switch (request.method) {
@@ -63,12 +63,7 @@ export async function handleResource(request: Request, env: Env, req: ResourceRe
       if (patchType === "apply" && !opts.fieldManager)
         throw badRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
       const warnings = patchType === "json" ? {} : checkUnknownFields(rt, stripDirectives(patch), opts);
-      const r = await store.patch(rt.resource, name, patch, {
-        ...call,
-        patchType,
-        fieldManager: opts.fieldManager,
-        force: opts.force,
-      });
+      const r = await store.patch(rt.resource, name, patch, { ...call, patchType, force: opts.force });
       return json(unwrap(r), r.ok ? r.code ?? 200 : 200, warnings);
     }
     case "DELETE": {

@@ -7,7 +7,7 @@ import type { DaemonSet } from "../schema/apps.js";
 import type { Node, Pod } from "../schema/core.js";
 import { newControllerRef } from "./controller-ref.js";
 import type { TypeMeta } from "./events.js";
-import { computePodTemplateHash, fnv32a } from "./pod-template-hash.js";
+import { computePodTemplateHash } from "./pod-template-hash.js";
 import { nodeMatchesRequiredAffinity } from "./scheduler/node-affinity.js";
 import { daemonSetPodTolerations, findUntoleratedTaint, isNoScheduleOrNoExecute } from "./scheduler/taints.js";
 import { parseTime } from "./time.js";
@@ -152,20 +152,3 @@ export function byCreationAndBinding(a: Pod, b: Pod): number {
 
 /** IsPodUpdated: the pod carries the current revision hash. */
 export const isPodUpdated = (pod: Pod, hash: string): boolean => pod.metadata.labels?.[ControllerRevisionHashLabel] === hash;
-
-const SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
-
-/**
- * A 5-character suffix in the API server's generateName alphabet, derived
- * from the DaemonSet, node and revision when no random source is supplied,
- * so a pure run always proposes the same name for the same pod.
- */
-export function derivedSuffix(seed: string): string {
-  let h = fnv32a(new TextEncoder().encode(seed));
-  let out = "";
-  for (let i = 0; i < 5; i++) {
-    out += SAFE_ALPHABET[h % SAFE_ALPHABET.length];
-    h = Math.floor(h / SAFE_ALPHABET.length);
-  }
-  return out;
-}

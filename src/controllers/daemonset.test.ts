@@ -150,7 +150,7 @@ describe("rolling update", () => {
   const nodes = workers("w1", "w2", "w3", "w4", "w5");
   const old = daemonSet();
   const oldHash = daemonSetHash(old);
-  const next = (rollingUpdate?: object) =>
+  const next = (rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string }) =>
     daemonSet({
       template: { ...old.spec.template, spec: { ...old.spec.template.spec, containers: [{ name: "agent", image: "agent:2" }] } },
       ...(rollingUpdate ? { updateStrategy: { type: "RollingUpdate", rollingUpdate } } : {}),

@@ -12,13 +12,13 @@ import {
   byCreationAndBinding,
   daemonSetHash,
   daemonSetType,
-  derivedSuffix,
   isPodUpdated,
   newDaemonPod,
   nodePlacementFor,
   podsByNode,
   type NodePlacement,
 } from "./daemonset-pods.js";
+import { derivedName, derivedSuffix } from "./derived-name.js";
 import { eventAction } from "./events.js";
 import { isPodAvailable, isPodReady, msUntilAvailable } from "./pod-state.js";
 import type { Action, ReconcileResult } from "./types.js";
@@ -26,8 +26,6 @@ import type { Action, ReconcileResult } from "./types.js";
 const COMPONENT = "daemonset-controller";
 /** Upstream's burstReplicas: at most this many creates per sync. */
 export const BurstReplicas = 250;
-/** names.SimpleNameGenerator keeps generated names within 63 characters. */
-const MaxGeneratedBase = 58;
 
 export interface DaemonSetInput {
   nodes: Node[];
@@ -242,13 +240,6 @@ export function reconcileDaemonSet(ds: DaemonSet, input: DaemonSetInput): Reconc
 }
 
 function podName(ds: DaemonSet, node: string, hash: string, taken: Set<string | undefined>, random?: () => string): string {
-  const base = `${ds.metadata.name}-`.slice(0, MaxGeneratedBase);
-  let name = "";
-  // A clash with a pod we can see is retried; one we cannot see fails the create (AlreadyExists) and is retried next pass.
-  for (let attempt = 0; attempt < 16; attempt++) {
-    name = base + (random ? random() : derivedSuffix(`${ds.metadata.uid}/${node}/${hash}/${attempt}`));
-    if (!taken.has(name)) break;
-  }
-  taken.add(name);
-  return name;
+  const seed = `${ds.metadata.uid}/${node}/${hash}`;
+  return derivedName(`${ds.metadata.name}-`, taken, (attempt) => (random ? random() : derivedSuffix(`${seed}/${attempt}`)));
 }

@@ -23,6 +23,8 @@ export type Action =
   | {
       type: "delete";
       resource: ResourceName;
+      /** Set when the object lives in another namespace than the one reconciled (node lifecycle evictions). */
+      namespace?: string;
       name: string;
       uid?: string;
       propagationPolicy?: "Background" | "Foreground" | "Orphan";

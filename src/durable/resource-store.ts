@@ -12,7 +12,7 @@ import type { DeleteOptions, KubeObject } from "../schema/meta.js";
 import { groupVersion, qualifiedResource, resourceByName, type ResourceType } from "../schema/registry.js";
 import { prepareForCreate, prepareForUpdate, type Subresource } from "../registry/lifecycle.js";
 import { validateSchema } from "../api/openapi/validate.js";
-import { applyPatch, type PatchType } from "../patch/index.js";
+import { applyPatch, recordUpdate, type PatchType } from "../patch/index.js";
 import { ObjectTable, type ChangeType } from "./object-table.js";
 import { WatchHub, type WatchEvent } from "./watch-hub.js";
 import {
@@ -39,12 +39,37 @@ export interface WriteCall {
   namespace?: string;
   dryRun?: boolean;
   subresource?: Subresource;
+  /** Who writes (`fieldManager`), recorded in managedFields. */
+  fieldManager?: string;
 }
 
 export interface PatchCall extends WriteCall {
   patchType: PatchType;
-  fieldManager?: string;
   force?: boolean;
+}
+
+/** A write that changes nothing (managedFields timestamps aside) is not stored, as the apiserver skips no-op updates. */
+function unchanged(before: KubeObject, after: KubeObject): boolean {
+  const strip = (o: KubeObject) => ({
+    ...o,
+    metadata: {
+      ...o.metadata,
+      resourceVersion: undefined,
+      managedFields: o.metadata.managedFields?.map((f) => ({ ...f, time: undefined })),
+    },
+  });
+  return JSON.stringify(strip(before)) === JSON.stringify(strip(after));
+}
+
+const stampTime = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
+
+/** Records who wrote what (managedFields), so a later server-side apply sees owners. */
+function recordWriter(rt: ResourceType, before: KubeObject | undefined, after: KubeObject, call: WriteCall, now: Date): KubeObject {
+  if (!call.fieldManager) return after;
+  return recordUpdate(before ?? { metadata: {} }, after, call.fieldManager, stampTime(now), {
+    kind: rt.kind,
+    subresource: call.subresource,
+  });
 }
 
 const BUILTIN_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
@@ -155,7 +180,8 @@ export class ResourceStore extends DurableObject<Env> {
       this.bootstrapIfCluster(resource);
       const rt = typeOf(resource);
       this.lifecycle.assertWritable(call.namespace, resource);
-      const o = prepareForCreate(rt, input, { now: new Date(), namespace: call.namespace, validateSchema });
+      const now = new Date();
+      const o = recordWriter(rt, undefined, prepareForCreate(rt, input, { now, namespace: call.namespace, validateSchema }), call, now);
       if (this.table.get(resource, o.metadata.name!)) throw alreadyExists(qualifiedResource(rt), o.metadata.name!);
       if (call.dryRun) return o;
       return this.commit(resource, undefined, o);
@@ -169,8 +195,10 @@ export class ResourceStore extends DurableObject<Env> {
       const rt = typeOf(resource);
       const existing = this.table.get(resource, name);
       if (!existing) throw notFound(qualifiedResource(rt), name);
-      const next = prepareForUpdate(rt, existing, input, call.subresource, { now: new Date(), validateSchema });
+      const now = new Date();
+      const next = recordWriter(rt, existing, prepareForUpdate(rt, existing, input, call.subresource, { now, validateSchema }), call, now);
       if (call.dryRun) return next;
+      if (unchanged(existing, next)) return existing;
       return this.commit(resource, existing, next);
     }));
   }
@@ -187,7 +215,13 @@ export class ResourceStore extends DurableObject<Env> {
         // Server-side apply creates what does not exist yet.
         if (call.patchType !== "apply" || call.subresource) throw notFound(qualifiedResource(rt), name);
         this.lifecycle.assertWritable(call.namespace, resource);
-        const applied = applyPatch("apply", undefined, patch, { kind: rt.kind, manager: call.fieldManager, force: call.force, now });
+        const applied = applyPatch("apply", undefined, patch, {
+          kind: rt.kind,
+          manager: call.fieldManager,
+          force: call.force,
+          now,
+          resetFields: ["status"],
+        });
         applied.metadata = { ...(applied.metadata ?? {}), name };
         const o = prepareForCreate(rt, applied, { now, namespace: call.namespace, validateSchema });
         created = true;
@@ -198,9 +232,12 @@ export class ResourceStore extends DurableObject<Env> {
         manager: call.fieldManager,
         force: call.force,
         now,
+        subresource: call.subresource,
+        resetFields: call.subresource === "status" ? undefined : ["status"],
       });
       const next = prepareForUpdate(rt, existing, patched, call.subresource, { now, validateSchema });
       if (call.dryRun) return next;
+      if (unchanged(existing, next)) return existing;
       return this.commit(resource, existing, next);
     });
     if (r.ok && created) r.code = 201;

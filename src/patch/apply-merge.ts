@@ -30,7 +30,7 @@ function mergeValue(live: unknown, applied: unknown, meta: FieldMeta): unknown {
 }
 
 function mergeList(live: unknown[], applied: unknown[], meta: FieldMeta): unknown[] {
-  if (applied.length > 0 && isListMap(applied, meta) && isListMap(live, meta)) {
+  if (isListMap(applied, meta) && isListMap(live, meta)) {
     const id: ItemId = (item) => {
       const k = itemKey(item, meta);
       return k ? keyElement(k) : undefined;

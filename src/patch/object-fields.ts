@@ -80,7 +80,8 @@ export function collectFields(obj: unknown, kind: string, opts: CollectOptions =
   };
 
   const walkList = (list: unknown[], meta: FieldMeta, path: FieldPath) => {
-    if (list.length > 0 && isListMap(list, meta)) {
+    // An empty list-map or set sets nothing (structured-merge-diff ToFieldSet).
+    if (isListMap(list, meta)) {
       const seen = new Set<string>();
       list.forEach((item, i) => {
         const key = itemKey(item, meta);

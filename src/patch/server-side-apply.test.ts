@@ -243,6 +243,29 @@ describe("serverSideApply: lists and sets", () => {
     expect(entry(out, "m")!.fieldsV1).toEqual({ "f:metadata": { "f:finalizers": { 'v:"a"': {}, 'v:"b"': {} } } });
   });
 
+  it("an empty list-map or set in the configuration keeps others' items", () => {
+    const live = serverSideApply(
+      undefined,
+      { apiVersion: "v1", kind: "Pod", metadata: { name: "p", finalizers: ["x"] }, spec: { containers: [{ name: "a" }] } } as KubeObject,
+      { manager: "a", kind: "Pod", force: false, now: T1 },
+    );
+    const out = serverSideApply(live, { apiVersion: "v1", kind: "Pod", metadata: { name: "p", finalizers: [] }, spec: { containers: [] } } as KubeObject, {
+      manager: "b",
+      kind: "Pod",
+      force: false,
+      now: T1,
+    });
+    expect(out.metadata.finalizers).toEqual(["x"]);
+    expect(out.spec.containers).toEqual([{ name: "a" }]);
+    expect(entry(out, "b")).toBeUndefined();
+  });
+
+  it("items this manager drops are pruned, leaving no empty list behind", () => {
+    const first = apply(undefined, manifest({ containers: [{ name: "web", image: "i", env: [{ name: "A", value: "1" }] }] }));
+    const out = apply(first, manifest({ containers: [{ name: "web", image: "i" }] }));
+    expect(out.spec.template.spec.containers).toEqual([{ name: "web", image: "i" }]);
+  });
+
   it("env and volumes merge by name", () => {
     const first = apply(undefined, manifest({ containers: [{ name: "web", image: "i", env: [{ name: "A", value: "1" }] }] }), "a");
     const out = apply(first, { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { template: { spec: { containers: [{ name: "web", env: [{ name: "B", value: "2" }] }] } } } }, "b");

@@ -13,6 +13,7 @@ import { FieldSet, pathString, type FieldPath } from "./field-set.js";
 import { clone, isObject, type JsonObject } from "./json-value.js";
 import { decodeManagedFields, describeManager, encodeManagedFields, sameManager, type Manager } from "./managed-fields.js";
 import { collectFields, compareFields, fieldSetOf, removeField } from "./object-fields.js";
+import { allowedConflictsFromLastApplied, syncLastApplied, upgradesClientSideApply } from "./last-applied.js";
 import { rootType } from "./patch-meta.js";
 
 export interface ApplyOptions {
@@ -58,7 +59,14 @@ export function serverSideApply(live: KubeObject | undefined, applied: KubeObjec
   const conflicts = others
     .map((m) => ({ m, fields: m.fields.intersection(changed) }))
     .filter((c) => !c.fields.empty);
-  if (conflicts.length > 0 && !opts.force) throw applyConflict(conflicts);
+  if (conflicts.length > 0 && !opts.force) {
+    // kubectl may take over what its client-side apply set (apiserver lastAppliedManager).
+    const allowed = live && upgradesClientSideApply(opts.manager) ? allowedConflictsFromLastApplied(live, opts.kind) : new FieldSet();
+    const remaining = conflicts
+      .map((c) => ({ m: c.m, fields: c.fields.difference(allowed) }))
+      .filter((c) => !c.fields.empty);
+    if (remaining.length > 0) throw applyConflict(remaining);
+  }
 
   const settled: Manager[] = [];
   for (const m of others) {
@@ -67,7 +75,9 @@ export function serverSideApply(live: KubeObject | undefined, applied: KubeObjec
   }
   const apiVersion = typeof config.apiVersion === "string" ? config.apiVersion : live?.apiVersion;
   settled.push({ ...me, apiVersion, time: opts.now, fields: appliedSet });
-  return withManagedFields(merged, settled);
+  const out = withManagedFields(merged, settled);
+  if (upgradesClientSideApply(opts.manager)) syncLastApplied(out, config);
+  return out;
 }
 
 /** Removes fields this manager let go of, keeping any that another manager still owns. */

@@ -276,7 +276,7 @@ describe("kubectl against the control plane", () => {
     expect(first).toContain("pod/ssa-pod serverside-applied");
     const rv1 = await k.ok(["get", "pod", "ssa-pod", "-o", "jsonpath={.metadata.resourceVersion}"]);
     await k.ok(["apply", "--server-side", "-f", "-"], pod("ssa-pod"));
-    const o = JSON.parse(await k.ok(["get", "pod", "ssa-pod", "-o", "json"]));
+    const o = JSON.parse(await k.ok(["get", "pod", "ssa-pod", "-o", "json", "--show-managed-fields"]));
     expect(o.spec.containers).toHaveLength(1);
     expect(o.metadata.managedFields.some((f: { manager: string; operation: string }) => f.manager === "kubectl" && f.operation === "Apply")).toBe(true);
     expect(o.metadata.resourceVersion).toBe(rv1);

@@ -3,7 +3,10 @@
  * semantics (versions, conflicts, graceful deletion, finalizers), watches,
  * namespace lifecycle, and the wire formats the API accepts.
  */
-import { SELF, env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { SELF, env as testEnv, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import type { Env } from "../../src/env.js";
+
+const env = testEnv as unknown as Env;
 import { describe, expect, it } from "vitest";
 import { KUBECTL_BODIES } from "../../src/api/protobuf/testdata/kubectl-bodies.js";
 
@@ -183,7 +186,7 @@ describe("lists and watches", () => {
     expect(lines.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(["ADDED w1", "ADDED w2"]);
 
     const stub = env.STORE.get(env.STORE.idFromName("ns:default"));
-    await runInDurableObject(stub, (instance: any) => instance.table.compact(1));
+    await runInDurableObject(stub, (instance: unknown) => (instance as { table: { compact(n: number): void } }).table.compact(1));
     const gone = await call("GET", `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${from}`);
     expect(gone.status).toBe(410);
     expect(gone.body).toMatchObject({ kind: "Status", reason: "Expired", code: 410 });

@@ -235,3 +235,12 @@ describe("terminalPhase", () => {
     expect(terminalPhase(pod(spec), [sandbox(), observed("init", "init", exited(1))], NOW)).toEqual({ phase: "Failed" });
   });
 });
+
+describe("computePodActions: sandbox failures", () => {
+  it("waits before creating the sandbox again after it failed", () => {
+    const failure: StartFailure = { reason: "ContainerCreating", message: "port is already allocated", retryAt: NOW + 4_000, failedAt: NOW, failures: 1 };
+    const plan = computePodActions(pod(), [], context({ startFailures: new Map([["POD", failure]]) }));
+    expect(plan.actions).toEqual([]);
+    expect(plan.requeueAt).toBe(NOW + 4_000);
+  });
+});

@@ -5,6 +5,7 @@
  * e.g. a missing sandbox is created now and the app containers next time.
  */
 import type { Container, Pod } from "../../../src/schema/core.js";
+import { INFRA_CONTAINER_NAME } from "../docker/labels.js";
 import { crashBackoffDelayMs, nextBackoffStep, type CrashBackoffPolicy } from "../backoff.js";
 import {
   MINIMUM_GRACE_PERIOD_SECONDS,
@@ -27,7 +28,7 @@ export interface PodSyncContext {
   backoff: CrashBackoffPolicy;
   /** Instances whose liveness or startup probe failed past its threshold, by container id. */
   unhealthy: ReadonlyMap<string, { message: string; gracePeriodSeconds?: number }>;
-  /** Starts that failed before a container existed (pull, config), by container name. */
+  /** Starts that failed before a container existed (pull, config, sandbox), by container name ("POD" for the sandbox). */
   startFailures: ReadonlyMap<string, StartFailure>;
 }
 
@@ -72,7 +73,9 @@ export function computePodActions(pod: Pod | undefined, observed: ObservedContai
     for (const container of stranded) {
       plan.actions.push(kill(container, podGracePeriodSeconds(pod), "Pod sandbox changed, it will be killed and re-created."));
     }
-    if (stranded.length === 0) plan.actions.push({ type: "createSandbox", attempt: sandbox ? sandbox.attempt + 1 : 0 });
+    const failure = context.startFailures.get(INFRA_CONTAINER_NAME);
+    if (failure && failure.retryAt > context.now) requeue(plan, failure.retryAt);
+    else if (stranded.length === 0) plan.actions.push({ type: "createSandbox", attempt: sandbox ? sandbox.attempt + 1 : 0 });
     return withGarbageCollection(plan, pod, observed);
   }
   plan.sandbox = sandbox;
@@ -246,7 +249,7 @@ function withGarbageCollection(plan: PodPlan, pod: Pod, observed: ObservedContai
   for (const group of groups.values()) {
     const sorted = group.sort((a, b) => b.attempt - a.attempt || b.createdAt - a.createdAt);
     const { role, containerName } = sorted[0];
-    const keep = role === "infra" ? 1 : role !== "infra" && !names[role].has(containerName) ? 0 : INSTANCES_KEPT;
+    const keep = role === "infra" ? 1 : names[role].has(containerName) ? INSTANCES_KEPT : 0;
     for (const container of sorted.slice(keep)) {
       if (planned.has(container.id)) continue;
       plan.actions.push(

@@ -102,3 +102,8 @@ export interface StartFailure {
   failedAt: number;
   failures: number;
 }
+
+/** Where the runtime reports what happened to a pod (core/v1 Events, in the agent). */
+export interface PodEventSink {
+  emit(pod: Pod, type: "Normal" | "Warning", reason: string, message: string, fieldPath?: string): void;
+}

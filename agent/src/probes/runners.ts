@@ -94,7 +94,7 @@ async function execProbe(command: string[], target: ProbeTarget, timeoutMs: numb
   try {
     const execId = await target.docker.execCreate(target.containerId, command);
     const stream = await target.docker.execStart(execId, abort.signal);
-    const output = await collect(stream.pipe(new DockerStreamDemuxer()), 10 * 1024);
+    const output = await collect(stream, 10 * 1024);
     const { ExitCode } = await target.docker.execInspect(execId);
     if (ExitCode === 0) return { success: true, output };
     return { success: false, output: output.trim() || `command ${JSON.stringify(command)} exited with ${ExitCode}` };
@@ -106,13 +106,16 @@ async function execProbe(command: string[], target: ProbeTarget, timeoutMs: numb
   }
 }
 
-function collect(stream: NodeJS.ReadableStream, limit: number): Promise<string> {
+/** Reads an exec's multiplexed output, up to `limit` characters. */
+function collect(source: NodeJS.ReadableStream, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let output = "";
-    stream.on("data", (chunk: Buffer) => {
+    const demuxer = new DockerStreamDemuxer();
+    demuxer.on("data", (chunk: Buffer) => {
       if (output.length < limit) output += chunk.toString("utf8");
     });
-    stream.on("end", () => resolve(output.slice(0, limit)));
-    stream.on("error", reject);
+    demuxer.on("end", () => resolve(output.slice(0, limit)));
+    source.on("error", reject);
+    source.pipe(demuxer);
   });
 }
