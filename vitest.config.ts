@@ -24,6 +24,7 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
+          testTimeout: 60_000,
         },
       },
       {

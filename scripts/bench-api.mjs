@@ -10,6 +10,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { startControlPlane } from "./lib/local-cluster.mjs";
+import { cpuBetween, cpuSnapshot } from "./lib/bench-cpu.mjs";
 import { keepAliveAgent, median, openWatch, runPool, summarize, timedRequest } from "./lib/bench-http.mjs";
 
 const PODS = 2000;
@@ -39,6 +40,16 @@ const pct = (x) => `${fmt(x * 100, 0)}%`;
 const log = (msg) => console.log(`» ${msg}`);
 
 const failures = [];
+const cpuByPhase = [];
+
+/** Runs one phase and notes which processes used the CPU meanwhile. */
+async function measured(name, fn) {
+  const before = cpuSnapshot(cp.process.pid);
+  const result = await fn();
+  const cpu = cpuBetween(before, cpuSnapshot(cp.process.pid));
+  if (cpu) cpuByPhase.push({ name, ...cpu });
+  return result;
+}
 function recordErrors(phase, errors) {
   for (const e of errors) failures.push({ phase, ...e });
   if (errors.length) log(`${phase}: ${errors.length} failed request(s), first: ${JSON.stringify(errors[0])}`);
@@ -82,54 +93,23 @@ try {
   recordErrors("warm-up", [...warmFloor.errors, ...warmCreate.errors]);
 
   log(`floor: ${PODS} × GET /version, ${CONCURRENCY} clients`);
-  const floor = await runPool({ count: PODS, concurrency: CONCURRENCY, job: () => call({ path: "/version" }) });
+  const floor = await measured("floor", () => runPool({ count: PODS, concurrency: CONCURRENCY, job: () => call({ path: "/version" }) }));
   recordErrors("floor", floor.errors);
 
   log(`create: ${PODS} × POST ${podsPath}, ${CONCURRENCY} clients`);
-  const create = await runPool({
-    count: PODS,
-    concurrency: CONCURRENCY,
-    job: (i) => call({ method: "POST", path: podsPath, body: podManifest(podName(i), i) }),
-  });
+  const create = await measured("create", () =>
+    runPool({ count: PODS, concurrency: CONCURRENCY, job: (i) => call({ method: "POST", path: podsPath, body: podManifest(podName(i), i) }) }),
+  );
   recordErrors("create", create.errors);
 
   log(`list: full list ×${LIST_RUNS}, paged by ${PAGE}, Table`);
-  const fullLists = [];
-  let listRv;
-  let listBytes = 0;
-  let listItems = 0;
-  let parseMs = 0;
-  for (let run = 0; run < LIST_RUNS; run++) {
-    const r = expectOk("list", await call({ path: podsPath }));
-    fullLists.push(r.ms);
-    const p0 = performance.now();
-    const body = JSON.parse(r.body.toString("utf8"));
-    parseMs = performance.now() - p0;
-    listRv = body.metadata?.resourceVersion;
-    listItems = body.items?.length ?? 0;
-    listBytes = r.body.length;
-  }
-  if (listItems !== PODS) recordErrors("list", [{ error: `full list returned ${listItems} items, expected ${PODS}` }]);
-
-  const pagedStart = performance.now();
-  let pages = 0;
-  let pagedItems = 0;
-  for (let cont = ""; ; ) {
-    const r = expectOk("paged list", await call({ path: `${podsPath}?limit=${PAGE}${cont ? `&continue=${encodeURIComponent(cont)}` : ""}` }));
-    const body = JSON.parse(r.body.toString("utf8"));
-    pages++;
-    pagedItems += body.items?.length ?? 0;
-    cont = body.metadata?.continue ?? "";
-    if (!cont || r.status !== 200) break;
-  }
-  const pagedMs = performance.now() - pagedStart;
-  if (pagedItems !== PODS) recordErrors("paged list", [{ error: `paged list returned ${pagedItems} items, expected ${PODS}` }]);
-
-  const table = expectOk("table list", await call({ path: podsPath, headers: { accept: TABLE_ACCEPT } }));
-  const tableRows = JSON.parse(table.body.toString("utf8")).rows?.length ?? 0;
+  const lists = await measured("list", () => listPhase(call));
+  const listRv = lists.resourceVersion;
 
   log(`get: ${PODS} × GET ${podsPath}/<name>, ${CONCURRENCY} clients`);
-  const get = await runPool({ count: PODS, concurrency: CONCURRENCY, job: (i) => call({ path: `${podsPath}/${podName(i)}` }) });
+  const get = await measured("get", () =>
+    runPool({ count: PODS, concurrency: CONCURRENCY, job: (i) => call({ path: `${podsPath}/${podName(i)}` }) }),
+  );
   recordErrors("get", get.errors);
 
   log(`watch: resourceVersion=${listRv}, then ${PODS} × merge PATCH, ${CONCURRENCY} clients`);
@@ -159,7 +139,7 @@ try {
     },
   });
   const patchBody = JSON.stringify({ metadata: { labels: { [PATCHED_LABEL]: "1" } } });
-  const patch = await runPool({
+  const patch = await measured("patch + watch", () => runPool({
     count: PODS,
     concurrency: CONCURRENCY,
     job: async (i) => {
@@ -174,7 +154,7 @@ try {
       answeredAt.set(name, r.end);
       return r;
     },
-  });
+  }));
   recordErrors("patch", patch.errors);
   const waitStart = performance.now();
   await Promise.race([everyEvent, new Promise((r) => setTimeout(r, WATCH_WAIT_MS))]);
@@ -197,7 +177,7 @@ try {
     afterSend: summarize(afterSend),
   };
 
-  report({ floor, create, get, patch, fullLists, pagedMs, pages, listBytes, parseMs, table, tableRows, delivery });
+  report({ floor, create, get, patch, ...lists, delivery });
 } catch (e) {
   failures.push({ phase: "run", error: e instanceof Error ? e.stack : String(e) });
   console.error(e);
@@ -214,6 +194,45 @@ if (failures.length) {
   process.exit(1);
 }
 
+/** Full lists (timed to the last byte), kubectl's paged list, and the Table form. */
+async function listPhase(call) {
+  const fullLists = [];
+  let resourceVersion;
+  let listBytes = 0;
+  let listItems = 0;
+  let parseMs = 0;
+  for (let run = 0; run < LIST_RUNS; run++) {
+    const r = expectOk("list", await call({ path: podsPath }));
+    fullLists.push(r.ms);
+    const p0 = performance.now();
+    const body = JSON.parse(r.body.toString("utf8"));
+    parseMs = performance.now() - p0;
+    resourceVersion = body.metadata?.resourceVersion;
+    listItems = body.items?.length ?? 0;
+    listBytes = r.body.length;
+  }
+  if (listItems !== PODS) recordErrors("list", [{ error: `full list returned ${listItems} items, expected ${PODS}` }]);
+
+  const pagedStart = performance.now();
+  let pages = 0;
+  let pagedItems = 0;
+  for (let cont = ""; ; ) {
+    const r = expectOk("paged list", await call({ path: `${podsPath}?limit=${PAGE}${cont ? `&continue=${encodeURIComponent(cont)}` : ""}` }));
+    const body = JSON.parse(r.body.toString("utf8"));
+    pages++;
+    pagedItems += body.items?.length ?? 0;
+    cont = body.metadata?.continue ?? "";
+    if (!cont || r.status !== 200) break;
+  }
+  const pagedMs = performance.now() - pagedStart;
+  if (pagedItems !== PODS) recordErrors("paged list", [{ error: `paged list returned ${pagedItems} items, expected ${PODS}` }]);
+
+  const table = expectOk("table list", await call({ path: podsPath, headers: { accept: TABLE_ACCEPT } }));
+  const tableRows = JSON.parse(table.body.toString("utf8")).rows?.length ?? 0;
+
+  return { fullLists, resourceVersion, listBytes, parseMs, pagedMs, pages, table, tableRows };
+}
+
 function report({ floor, create, get, patch, fullLists, pagedMs, pages, listBytes, parseMs, table, tableRows, delivery }) {
   const rows = [["phase", "requests", "req/s", "p50 ms", "p99 ms", "req/s ÷ floor", "p50 ÷ floor", "p99 ÷ floor"]];
   const pool = (name, r) =>
@@ -227,7 +246,7 @@ function report({ floor, create, get, patch, fullLists, pagedMs, pages, listByte
   const fullMedian = median(fullLists);
   console.log(`
 full list of ${PODS} pods (${fmt(listBytes / 1024, 0)} KiB): median ${fmt(fullMedian)} ms, min ${fmt(Math.min(...fullLists))} ms over ${fullLists.length} runs (client JSON.parse ${fmt(parseMs)} ms on top)
-paged list, limit=${PAGE}: ${pages} pages in ${fmt(pagedMs)} ms
+paged list, limit=${PAGE}: ${pages} pages in ${fmt(pagedMs)} ms (sequential, each page parsed for its continue token, as kubectl does)
 Table list (as=Table): ${tableRows} rows, ${fmt(table.body.length / 1024, 0)} KiB in ${fmt(table.ms)} ms
 watch delivery: ${delivery.events}/${PODS} MODIFIED events, ${fmt(delivery.perSecond, 0)} events/s; after the PATCH answer p50 ${fmt(delivery.afterAnswer.p50)} ms, p99 ${fmt(delivery.afterAnswer.p99)} ms; after the PATCH was sent p50 ${fmt(delivery.afterSend.p50)} ms, p99 ${fmt(delivery.afterSend.p99)} ms
 `);
@@ -236,6 +255,15 @@ watch delivery: ${delivery.events}/${PODS} MODIFIED events, ${fmt(delivery.perSe
   console.log(`goal: creates >= 40% of floor: ${verdict(ratio >= 0.4)} (${pct(ratio)})`);
   console.log(`goal: p99 create <= 50 ms: ${verdict(create.p99 <= 50)} (${fmt(create.p99)} ms)`);
   console.log(`goal: full list <= 250 ms: ${verdict(fullMedian <= 250)} (median ${fmt(fullMedian)} ms)`);
+  if (cpuByPhase.length) {
+    const cpuRows = [["phase (CPU, cores)", "bench client", "wrangler proxy", "workerd", "other processes", "idle"]];
+    for (const c of cpuByPhase)
+      cpuRows.push([c.name, fmt(c.client, 2), fmt(c.wrangler, 2), fmt(c.workerd, 2), fmt(c.other, 2), `${fmt(c.idle, 2)} of ${c.total}`]);
+    printTable(cpuRows);
+    const busiest = cpuByPhase.reduce((a, b) => (b.other > a.other ? b : a));
+    if (busiest.other > 0.25)
+      console.log(`warning: other processes used ${fmt(busiest.other, 2)} cores during "${busiest.name}"; this run's figures are pessimistic`);
+  }
   console.log(`\nmachine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${fmt(totalmem() / 2 ** 30)} GiB, node ${process.version}; client and wrangler dev share it`);
 }
 

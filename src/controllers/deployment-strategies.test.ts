@@ -94,13 +94,14 @@ describe("pause and scaling", () => {
     const old = ownedRS(d, "v1", 8, { ...marks, "deployment.kubernetes.io/revision": "1" }, T0);
     const next = ownedRS(d, "v2", 5, { ...marks, "deployment.kubernetes.io/revision": "2" }, T0 + 1000);
     const { actions } = reconcileDeployment(d, [old, next], [], T0 + 5000);
-    const sizes = Object.fromEntries(of(actions, "update").map((u) => [u.object.metadata.name, (u.object as ReplicaSet).spec.replicas]));
+    const rsUpdates = of(actions, "update").filter((u) => u.resource === "replicasets");
+    const sizes = Object.fromEntries(rsUpdates.map((u) => [u.object.metadata.name, (u.object as ReplicaSet).spec.replicas]));
     expect(sizes).toEqual({ [old.metadata.name!]: 15, [next.metadata.name!]: 10 });
     expect(of(actions, "event").map((e) => e.message)).toEqual([
       `Scaled up replica set ${old.metadata.name} from 8 to 15`,
       `Scaled up replica set ${next.metadata.name} from 5 to 10`,
     ]);
-    const annotations = of(actions, "update").map((u) => u.object.metadata.annotations!["deployment.kubernetes.io/max-replicas"]);
+    const annotations = rsUpdates.map((u) => u.object.metadata.annotations!["deployment.kubernetes.io/max-replicas"]);
     expect(annotations).toEqual(["25", "25"]);
   });
 });

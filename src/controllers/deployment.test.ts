@@ -8,8 +8,8 @@ import type { Pod } from "../schema/core.js";
 import type { Action } from "./types.js";
 
 const suffix = sequentialSuffix();
-export const deployments: ControllerPass = (ns) => ns.list("deployments").flatMap((d) => syncDeployment(ns.snapshot(), d.metadata.name!).actions);
-export const replicaSets: ControllerPass = (ns) => ns.list("replicasets").flatMap((rs) => syncReplicaSet(ns.snapshot(), rs.metadata.name!, suffix).actions);
+const deployments: ControllerPass = (ns) => ns.list("deployments").flatMap((d) => syncDeployment(ns.snapshot(), d.metadata.name!).actions);
+const replicaSets: ControllerPass = (ns) => ns.list("replicasets").flatMap((rs) => syncReplicaSet(ns.snapshot(), rs.metadata.name!, suffix).actions);
 const passes = [deployments, replicaSets];
 
 const rsList = (ns: FakeNamespace) => ns.list<ReplicaSet>("replicasets").sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!));
@@ -52,8 +52,12 @@ describe("reconcileDeployment: first sync", () => {
     expect(rs.metadata.ownerReferences).toEqual([{ apiVersion: "apps/v1", kind: "Deployment", name: "web", uid: "uid-web", controller: true, blockOwnerDeletion: true }]);
     const event = actions.find((a) => a.type === "event") as Extract<Action, { type: "event" }>;
     expect(event).toMatchObject({ reason: "ScalingReplicaSet", message: `Scaled up replica set web-${hash} from 0 to 3`, component: "deployment-controller" });
+    // The revision annotation is a metadata write; the status write after it carries no precondition.
+    const update = actions.find((a) => a.type === "update" && a.resource === "deployments") as Extract<Action, { type: "update" }>;
+    expect(update.object.metadata.annotations).toEqual({ "deployment.kubernetes.io/revision": "1", "kubernetes.io/change-cause": "first" });
+    expect(update.object.metadata.resourceVersion).toBe("1");
     const status = actions.find((a) => a.type === "updateStatus") as Extract<Action, { type: "updateStatus" }>;
-    expect(status.object.metadata.annotations).toEqual({ "deployment.kubernetes.io/revision": "1", "kubernetes.io/change-cause": "first" });
+    expect(status.object.metadata.resourceVersion).toBeUndefined();
     expect(status.object.status.observedGeneration).toBe(1);
     expect(status.object.status.conditions.map((c: { reason: string }) => c.reason)).toEqual(["NewReplicaSetCreated", "MinimumReplicasUnavailable"]);
   });

@@ -35,21 +35,27 @@ function checkPausedConditions(sync: DeploymentSync): void {
 const json = (v: unknown) => JSON.stringify(v ?? {});
 
 /**
- * The Deployment's own write. Upstream changes the revision annotation
- * through UpdateStatus (the deployment status strategy keeps annotation
- * changes), so a status write carries the annotations; with no status change
- * the annotations go through a plain update.
+ * The Deployment's own writes. Upstream changes the revision annotation
+ * through UpdateStatus (its status strategy keeps annotation changes); a
+ * status write here changes status only, so the annotations go first as a
+ * metadata update and the status follows without a resourceVersion
+ * precondition (the first write made the snapshot's version stale, and only
+ * this controller writes Deployment status).
  */
-function deploymentWrite(sync: DeploymentSync): { action?: Action; both: boolean } {
+function deploymentWrites(sync: DeploymentSync): Action[] {
   const { original, d } = sync;
   const statusChanged = json(original.status) !== json(d.status);
   const annotationsChanged = json(original.metadata.annotations) !== json(d.metadata.annotations);
-  const metadata = { ...original.metadata, annotations: d.metadata.annotations };
-  if (statusChanged) {
-    return { action: { type: "updateStatus", resource: "deployments", object: { ...original, metadata, status: d.status } }, both: annotationsChanged };
+  const writes: Action[] = [];
+  if (annotationsChanged) {
+    writes.push({ type: "update", resource: "deployments", object: { ...original, metadata: { ...original.metadata, annotations: d.metadata.annotations } } });
   }
-  if (annotationsChanged) return { action: { type: "update", resource: "deployments", object: { ...original, metadata } }, both: false };
-  return { both: false };
+  if (statusChanged) {
+    const metadata = { ...original.metadata };
+    if (annotationsChanged) delete metadata.resourceVersion;
+    writes.push({ type: "updateStatus", resource: "deployments", object: { ...original, metadata, status: d.status } });
+  }
+  return writes;
 }
 
 /**
@@ -89,10 +95,9 @@ export function reconcileDeployment(d: Deployment, replicaSets: ReplicaSet[], po
 
   const actions: Action[] = released.map((rs) => ({ type: "update", resource: "replicasets", object: rs }) as Action);
   if (!sync.collided) actions.push(...sync.replicaSetActions());
-  const write = deploymentWrite(sync);
-  if (write.action) actions.push(write.action);
+  actions.push(...deploymentWrites(sync));
   actions.push(...sync.eventActions());
-  const requeue = write.both ? 0 : progressRequeue(sync);
+  const requeue = progressRequeue(sync);
   return requeue === undefined ? { actions } : { actions, requeueAfter: requeue };
 }
 

@@ -27,6 +27,16 @@ import { capture, type Result } from "./result.js";
 import { namespaceLifecycle, type NamespacePhase } from "./namespace-lifecycle.js";
 import { clusterStore, namespaceStore, nodeChannel } from "./stubs.js";
 import { buildNodeShare } from "./node-share.js";
+import { WorkQueue } from "./work-queue.js";
+import { CapacityLedger, type Reservation, type ReservationResult } from "./capacity-ledger.js";
+import { scheduleRound, type ClusterScheduling, type SchedulingSnapshot } from "./scheduling.js";
+import { reconcileKey, type NamespaceView } from "./controller-manager.js";
+import { buildEvent, eventName, type EventAction } from "./events.js";
+import { NodeCache, type NodeChange } from "./node-cache.js";
+import { keysForChange, SCHEDULER_KEY, SERVICE_ACCOUNTS_KEY } from "../controllers/triggers.js";
+import { reconcileNodeLifecycle } from "../controllers/node-lifecycle.js";
+import type { Action, ReconcileResult } from "../controllers/types.js";
+import type { Namespace, Node, Service } from "../schema/core.js";
 
 export interface ObjectList {
   items: KubeObject[];
@@ -83,10 +93,20 @@ function typeOf(resource: string): ResourceType {
 export class ResourceStore extends DurableObject<Env> {
   private readonly table: ObjectTable;
   private readonly hub = new WatchHub();
+  private readonly queue: WorkQueue;
+  private readonly nodeCache: NodeCache;
+  private ledgerInstance?: CapacityLedger;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.table = new ObjectTable(ctx.storage.sql);
+    this.queue = new WorkQueue(ctx.storage.sql);
+    this.nodeCache = new NodeCache(ctx.storage.sql);
+  }
+
+  /** Capacity reservations: only the cluster store keeps them. */
+  private get ledger(): CapacityLedger {
+    return (this.ledgerInstance ??= new CapacityLedger(this.ctx.storage.sql));
   }
 
   // ---- reads -------------------------------------------------------------
@@ -350,8 +370,9 @@ export class ResourceStore extends DurableObject<Env> {
   }
 
   /** Called by the cluster store when a Namespace is created or deleted. */
-  async setNamespacePhase(namespace: string, phase: NamespacePhase | null): Promise<void> {
+  async setNamespacePhase(namespace: string, phase: NamespacePhase | null, nodes?: KubeObject[]): Promise<void> {
     this.lifecycle.setPhase(namespace, phase);
+    if (nodes) await this.updateNodeCache(namespace, nodes.map((node) => ({ name: node.metadata.name!, node })));
     if (phase === "Terminating") await this.ctx.storage.setAlarm(Date.now());
   }
 
@@ -367,6 +388,236 @@ export class ResourceStore extends DurableObject<Env> {
   private async flush(): Promise<void> {
     if (this.pendingPhases.size) await this.syncNamespacePhases();
     if (this.dirtyNodes.size) await this.pushNodeShares();
+    if (this.pendingReleases.size) {
+      const uids = [...this.pendingReleases];
+      this.pendingReleases.clear();
+      await clusterStore(this.env).release(uids);
+    }
+    if (this.pendingHeartbeats.size) {
+      const beats = [...this.pendingHeartbeats].map(([node, time]) => ({ node, time }));
+      this.pendingHeartbeats.clear();
+      await clusterStore(this.env).heartbeat(beats);
+    }
+    if (this.pendingNodeChanges.size) await this.broadcastNodeChanges();
+    await this.armAlarm();
+  }
+
+  private pendingReleases = new Set<string>();
+  private pendingHeartbeats = new Map<string, number>();
+  private pendingNodeChanges = new Map<string, KubeObject | null>();
+
+  /** Sets the one alarm to the earliest due key (alarms are at-least-once; runs are idempotent). */
+  private async armAlarm(): Promise<void> {
+    const due = this.queue.nextDue();
+    if (due === undefined) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || due < current) await this.ctx.storage.setAlarm(Math.max(due, Date.now()));
+  }
+
+  // ---- the controller manager ---------------------------------------------
+
+  private memo = new Map<string, KubeObject[]>();
+
+  private cached(resource: string): KubeObject[] {
+    let list = this.memo.get(resource);
+    if (!list) {
+      list = this.table.list(resource);
+      this.memo.set(resource, list);
+    }
+    return list;
+  }
+
+  private view(now: number): NamespaceView {
+    const namespace = this.table.meta("namespace") ?? "";
+    return {
+      namespace,
+      now,
+      objects: (r) => this.cached(r),
+      get: (r, n) => this.table.get(r, n),
+      nodes: () => this.nodeCache.all(),
+      namespaceObject: () => undefined as Namespace | undefined,
+    };
+  }
+
+  /** Wall-clock budget of one alarm run; the rest of the queue waits for the next one. */
+  private static readonly RUN_BUDGET_MS = 500;
+
+  private async runQueue(): Promise<void> {
+    const started = Date.now();
+    const keys = this.queue.takeDue(started, 200);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      if (Date.now() - started > ResourceStore.RUN_BUDGET_MS) {
+        for (const k of keys.slice(i)) this.queue.enqueue(k, Date.now());
+        break;
+      }
+      const now = Date.now();
+      try {
+        const result = await this.reconcile(key, now);
+        const conflicts = await this.applyActions(result.actions);
+        if (conflicts) this.queue.enqueue(key, now + 100);
+        else if (result.requeueAfter !== undefined) this.queue.enqueue(key, now + Math.max(1, result.requeueAfter));
+      } catch (e) {
+        console.error(`reconcile ${key} failed:`, e instanceof Error ? e.stack : e);
+        this.queue.enqueue(key, now + 5000);
+      }
+    }
+  }
+
+  private async reconcile(key: string, now: number): Promise<ReconcileResult> {
+    if (key === SCHEDULER_KEY) return this.runScheduler(now);
+    if (key.startsWith("node:")) return this.runNodeLifecycle(key.slice(5), now);
+    return reconcileKey(key, this.view(now));
+  }
+
+  /**
+   * Applies a controller's actions through the same write path as the API.
+   * Returns how many failed on a stale version, so the key is retried.
+   */
+  private async applyActions(actions: Action[]): Promise<number> {
+    let conflicts = 0;
+    const now = new Date();
+    const remoteEvents: EventAction[] = [];
+    for (const a of actions) {
+      try {
+        if (a.type === "event") {
+          if (this.table.meta("namespace")) this.recordEvent(a, now);
+          else remoteEvents.push(a);
+          continue;
+        }
+        const rt = typeOf(a.resource);
+        const ns = this.table.meta("namespace");
+        if (a.type === "create") {
+          this.lifecycle.assertWritable(rt.namespaced ? ns : undefined, a.resource);
+          const o = prepareForCreate(rt, a.object, { now, namespace: rt.namespaced ? ns : undefined });
+          if (this.table.get(a.resource, o.metadata.name!)) continue;
+          this.commit(a.resource, undefined, o);
+        } else if (a.type === "update" || a.type === "updateStatus") {
+          const existing = this.table.get(a.resource, a.object.metadata.name!);
+          if (!existing) continue;
+          const want = a.object.metadata.resourceVersion;
+          if (want && want !== existing.metadata.resourceVersion) {
+            conflicts++;
+            continue;
+          }
+          const next = prepareForUpdate(rt, existing, a.object, a.type === "updateStatus" ? "status" : undefined, { now });
+          if (!unchanged(existing, next)) this.commit(a.resource, existing, next);
+        } else if (a.type === "delete") {
+          const existing = this.table.get(a.resource, a.name);
+          if (!existing || (a.uid && existing.metadata.uid !== a.uid)) continue;
+          this.deleteObject(rt, existing, { propagationPolicy: a.propagationPolicy, gracePeriodSeconds: a.gracePeriodSeconds }, false);
+        }
+      } catch (e) {
+        if (!(e instanceof KubeError)) throw e;
+        if (e.code === 409) conflicts++;
+        else console.warn(`controller action ${a.type} ${"resource" in a ? a.resource : ""} refused: ${e.message}`);
+      }
+    }
+    if (remoteEvents.length) await namespaceStore(this.env, "default").recordEvents(remoteEvents);
+    return conflicts;
+  }
+
+  private recordEvent(e: EventAction, now: Date, host?: string): void {
+    const ns = this.table.meta("namespace")!;
+    const existing = this.table.get("events", eventName(e));
+    const event = buildEvent(e, ns, stampTime(now), existing, host);
+    if (existing) this.commit("events", existing, { ...event, metadata: existing.metadata });
+    else this.commit("events", undefined, prepareForCreate(typeOf("events"), event, { now, namespace: ns }));
+  }
+
+  /** Events from the cluster store (about Nodes) are filed in "default", as upstream does. */
+  async recordEvents(events: EventAction[]): Promise<void> {
+    this.serve("default");
+    const now = new Date();
+    for (const e of events) this.recordEvent(e, now);
+    await this.flush();
+  }
+
+  private async runScheduler(now: number): Promise<ReconcileResult> {
+    const cluster = clusterStore(this.env) as unknown as ClusterScheduling;
+    const round = await scheduleRound(this.table.list("pods"), cluster, Math.random);
+    const actions: Action[] = [];
+    const at = stampTime(new Date(now));
+    for (const { pod, node } of round.bound) {
+      const existing = this.table.get("pods", pod.metadata.name!);
+      if (!existing || existing.metadata.uid !== pod.metadata.uid || existing.spec?.nodeName) continue;
+      const next = structuredClone(existing);
+      next.spec.nodeName = node;
+      next.status = { ...(next.status ?? {}), conditions: upsertCondition(next.status?.conditions, { type: "PodScheduled", status: "True", lastTransitionTime: at }) };
+      this.commit("pods", existing, next);
+      actions.push(schedulerEvent(existing, "Normal", "Scheduled", `Successfully assigned ${existing.metadata.namespace}/${existing.metadata.name} to ${node}`));
+    }
+    for (const { pod, message } of round.unschedulable) {
+      const existing = this.table.get("pods", pod.metadata.name!);
+      if (!existing || existing.spec?.nodeName) continue;
+      const current = existing.status?.conditions?.find((c: { type: string }) => c.type === "PodScheduled");
+      if (current?.status === "False" && current.message === message) continue;
+      const next = structuredClone(existing);
+      next.status = {
+        ...(next.status ?? {}),
+        conditions: upsertCondition(next.status?.conditions, { type: "PodScheduled", status: "False", reason: "Unschedulable", message, lastTransitionTime: at }),
+      };
+      this.commit("pods", existing, next);
+      actions.push(schedulerEvent(existing, "Warning", "FailedScheduling", message));
+    }
+    const retry = round.raced ? 100 : round.unschedulable.length ? 10_000 : undefined;
+    // More pending pods than one round takes: come back at once.
+    const more = round.bound.length + round.unschedulable.length + round.raced >= 1000 ? 1 : undefined;
+    return { actions, requeueAfter: more ?? retry };
+  }
+
+  // ---- the cluster store's side of scheduling and node health -------------
+
+  async schedulingSnapshot(): Promise<SchedulingSnapshot> {
+    return { nodes: this.table.list("nodes") as Node[], reserved: this.ledger.all() };
+  }
+
+  async reserve(requests: Reservation[]): Promise<ReservationResult[]> {
+    return this.ledger.reserve(requests, (name) => this.table.get("nodes", name) as Node | undefined);
+  }
+
+  async release(uids: string[]): Promise<void> {
+    this.ledger.release(uids);
+  }
+
+  async heartbeat(beats: { node: string; time: number }[]): Promise<void> {
+    for (const b of beats) {
+      this.nodeCache.setHeartbeat(b.node, b.time);
+      const node = this.table.get("nodes", b.node);
+      const ready = node?.status?.conditions?.find((c: { type: string }) => c.type === "Ready")?.status;
+      // A node coming back: let the lifecycle controller clear its taints now.
+      if (node && ready !== "True") this.queue.enqueue(`node:${b.node}`, Date.now());
+    }
+    await this.armAlarm();
+  }
+
+  private runNodeLifecycle(name: string, now: number): ReconcileResult {
+    const node = this.table.get("nodes", name) as Node | undefined;
+    if (!node) return { actions: [] };
+    const beat = this.nodeCache.heartbeat(name);
+    const lease = beat === undefined ? undefined : { metadata: {}, spec: { renewTime: new Date(beat).toISOString() } };
+    const r = reconcileNodeLifecycle({ node, lease, now, podsOnNode: [] });
+    return { actions: r.actions, requeueAfter: r.requeueAfter ?? 10_000 };
+  }
+
+  /** Every namespace store keeps a copy of the Nodes (scheduler, DaemonSets, evictions read them). */
+  private async broadcastNodeChanges(): Promise<void> {
+    const changes: NodeChange[] = [...this.pendingNodeChanges].map(([name, node]) => ({ name, node }));
+    this.pendingNodeChanges.clear();
+    for (const c of changes) if (!c.node) this.ledger.releaseNode(c.name);
+    const namespaces = this.table.list("namespaces").map((n) => n.metadata.name!);
+    await Promise.all(namespaces.map((ns) => namespaceStore(this.env, ns).updateNodeCache(ns, changes)));
+  }
+
+  /** Node changes from the cluster store: wake whatever depends on nodes. */
+  async updateNodeCache(namespace: string, changes: NodeChange[]): Promise<void> {
+    this.serve(namespace);
+    const now = Date.now();
+    this.nodeCache.apply(changes);
+    this.queue.enqueue(SCHEDULER_KEY, now);
+    for (const ds of this.table.list("daemonsets")) this.queue.enqueue(`daemonset:${ds.metadata.name}`, now);
+    for (const c of changes) this.queue.enqueue(`nodepods:${c.name}`, now);
+    await this.armAlarm();
   }
 
   private async pushNodeShares(): Promise<void> {
@@ -421,6 +672,37 @@ export class ResourceStore extends DurableObject<Env> {
   private dirtyNodes = new Set<string>();
 
   private afterWrite(resource: string, before: KubeObject | undefined, after: KubeObject | null): void {
+    this.memo.clear();
+    const ns = this.table.meta("namespace");
+    const now = Date.now();
+    if (ns && resourceByName(resource)?.namespaced) {
+      const keys = keysForChange(resource, before, after, {
+        services: () => this.cached("services") as Service[],
+        adopters: () => [
+          ...this.cached("replicasets").map((o) => `replicaset:${o.metadata.name}`),
+          ...this.cached("daemonsets").map((o) => `daemonset:${o.metadata.name}`),
+          ...this.cached("jobs").map((o) => `job:${o.metadata.name}`),
+        ],
+      });
+      for (const k of keys) this.queue.enqueue(k, now);
+      if (!this.table.meta("serviceaccounts")) {
+        this.table.setMeta("serviceaccounts", "1");
+        this.queue.enqueue(SERVICE_ACCOUNTS_KEY, now);
+      }
+    }
+    if (resource === "pods" && before?.metadata.uid) {
+      const phase = after?.status?.phase;
+      if (after === null || phase === "Succeeded" || phase === "Failed") this.pendingReleases.add(before.metadata.uid);
+    }
+    if (resource === "leases" && ns === "kube-node-lease" && after?.spec?.renewTime) {
+      const t = Date.parse(after.spec.renewTime);
+      if (!Number.isNaN(t)) this.pendingHeartbeats.set(after.spec.holderIdentity || after.metadata.name!, t);
+    }
+    if (resource === "nodes") {
+      const name = (after ?? before)!.metadata.name!;
+      this.pendingNodeChanges.set(name, after);
+      this.queue.enqueue(`node:${name}`, now);
+    }
     if (resource === "pods") {
       for (const n of [before?.spec?.nodeName, after?.spec?.nodeName]) if (n) this.dirtyNodes.add(n);
     } else if (resource === "configmaps" || resource === "secrets") {
@@ -436,7 +718,10 @@ export class ResourceStore extends DurableObject<Env> {
   private async syncNamespacePhases(): Promise<void> {
     const pending = [...this.pendingPhases];
     this.pendingPhases.clear();
-    await Promise.all(pending.map(([ns, phase]) => namespaceStore(this.env, ns).setNamespacePhase(ns, phase)));
+    const nodes = this.table.list("nodes");
+    await Promise.all(
+      pending.map(([ns, phase]) => namespaceStore(this.env, ns).setNamespacePhase(ns, phase, phase === "Active" ? nodes : undefined)),
+    );
   }
 
   /** Called by a namespace store once everything in it is gone: the Namespace itself can go. */
@@ -452,7 +737,11 @@ export class ResourceStore extends DurableObject<Env> {
   /** Namespace deletion: remove everything inside, then let the cluster store finish. */
   async alarm(): Promise<void> {
     const ns = this.table.meta("namespace");
-    if (!ns || this.lifecycle.phaseOf(ns) !== "Terminating") return;
+    if (!ns || this.lifecycle.phaseOf(ns) !== "Terminating") {
+      await this.runQueue();
+      await this.flush();
+      return;
+    }
     for (const resource of this.table.resources()) {
       const rt = resourceByName(resource);
       if (!rt) continue;
@@ -482,6 +771,24 @@ export class ResourceStore extends DurableObject<Env> {
     }
     this.table.setMeta("bootstrapped", "1");
   }
+}
+
+function upsertCondition(list: any[] | undefined, c: Record<string, unknown>): any[] {
+  const out = (list ?? []).filter((x) => x.type !== c.type);
+  const old = (list ?? []).find((x) => x.type === c.type);
+  if (old && old.status === c.status) c.lastTransitionTime = old.lastTransitionTime ?? c.lastTransitionTime;
+  return [...out, { lastProbeTime: null, ...c }];
+}
+
+function schedulerEvent(pod: KubeObject, eventType: "Normal" | "Warning", reason: string, message: string): Action {
+  return {
+    type: "event",
+    involvedObject: { kind: "Pod", apiVersion: "v1", name: pod.metadata.name!, namespace: pod.metadata.namespace, uid: pod.metadata.uid },
+    eventType,
+    reason,
+    message,
+    component: "default-scheduler",
+  };
 }
 
 /** Kubernetes' graceful-deletion rule: only pods running on a node wait for it. */

@@ -9,7 +9,7 @@ import type { NodeChannel } from "./node-channel.js";
  */
 export type StoreApi = Pick<
   ResourceStore,
-  "get" | "list" | "watch" | "create" | "update" | "patch" | "delete" | "deleteCollection" | "setNamespacePhase" | "finalizeNamespace" | "updatePodStatuses"
+  "get" | "list" | "watch" | "create" | "update" | "patch" | "delete" | "deleteCollection" | "setNamespacePhase" | "finalizeNamespace" | "updatePodStatuses" | "recordEvents" | "release" | "heartbeat" | "updateNodeCache" | "schedulingSnapshot" | "reserve"
 >;
 
 const stub = (env: Env, name: string) => env.STORE.get(env.STORE.idFromName(name)) as unknown as StoreApi;

@@ -72,6 +72,8 @@ export class PodRuntime {
   /** Pods whose API object this agent deleted; they linger in the desired state until the next answer. */
   private readonly finalized = new Set<string>();
   private readonly imageIds = new Map<string, string>();
+  /** The backoff last announced with a BackOff event, per pod/container, so each wait is announced once. */
+  private readonly backoffReported = new Map<string, string>();
   private lastObserved: ObservedContainer[] = [];
 
   private running = false;
@@ -236,6 +238,7 @@ export class PodRuntime {
         this.startFailures.delete(uid);
         this.volumeGeneration.delete(uid);
         this.volumePaths.delete(uid);
+        for (const key of this.backoffReported.keys()) if (key.startsWith(`${uid}/`)) this.backoffReported.delete(key);
       }
     }
     this.scheduleRequeue(earliest);
@@ -260,6 +263,19 @@ export class PodRuntime {
     });
     this.statuses.set(uid, status);
     this.options.onPodStatus?.(pod, status);
+    for (const [name, wait] of plan.backoff) {
+      const latest = instancesOf(containers, "app", name)[0] ?? instancesOf(containers, "init", name)[0];
+      const key = `${latest?.id}/${wait.until}`;
+      if (this.backoffReported.get(`${uid}/${name}`) === key) continue;
+      this.backoffReported.set(`${uid}/${name}`, key);
+      this.options.events?.emit(
+        pod,
+        "Warning",
+        "BackOff",
+        `Back-off restarting failed container ${name} in pod ${pod.metadata.name}_${pod.metadata.namespace ?? "default"}(${uid})`,
+        `spec.containers{${name}}`,
+      );
+    }
   }
 
   private launch(uid: string, pod: Pod | undefined, plan: PodPlan, failures: Map<string, StartFailure>) {

@@ -145,7 +145,8 @@ export class FakeNamespace {
   private stored(resource: string, obj: KubeObject): KubeObject {
     const cur = this.get(resource, obj.metadata.name!);
     if (!cur) throw new Error(`${resource}/${obj.metadata.name} not found`);
-    if (obj.metadata.resourceVersion !== cur.metadata.resourceVersion) {
+    // No resourceVersion: an unconditional write.
+    if (obj.metadata.resourceVersion !== undefined && obj.metadata.resourceVersion !== cur.metadata.resourceVersion) {
       throw new Error(`conflict on ${resource}/${obj.metadata.name}: ${obj.metadata.resourceVersion} != ${cur.metadata.resourceVersion}`);
     }
     return cur;
@@ -173,10 +174,9 @@ export class FakeNamespace {
         return;
       }
       case "updateStatus": {
+        // A status write changes status only, as the project's store does.
         const cur = this.stored(a.resource, a.object);
-        // Upstream's deployment status strategy keeps annotation changes made through /status.
-        const annotations = a.resource === "deployments" ? a.object.metadata.annotations : cur.metadata.annotations;
-        this.put(a.resource, { ...cur, metadata: { ...cur.metadata, annotations }, status: structuredClone(a.object.status) });
+        this.put(a.resource, { ...cur, status: structuredClone(a.object.status) });
         return;
       }
       case "delete": {
@@ -209,8 +209,9 @@ export class FakeNamespace {
 
   // ---- what the scheduler and kubelets would do -------------------------------------
 
-  /** Bind, run and mark ready every pending pod that is not being deleted. */
-  runPods(filter: (pod: Pod) => boolean = () => true): void {
+  /** Bind, run and mark ready every pending pod that is not being deleted. Returns how many. */
+  runPods(filter: (pod: Pod) => boolean = () => true): number {
+    let n = 0;
     for (const pod of this.list<Pod>("pods")) {
       if (pod.metadata.deletionTimestamp || pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed" || !filter(pod)) continue;
       if (pod.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")) continue;
@@ -219,7 +220,9 @@ export class FakeNamespace {
         spec: { ...pod.spec, nodeName: pod.spec.nodeName ?? "node-1" },
         status: { phase: "Running", conditions: [{ type: "Ready", status: "True", lastTransitionTime: formatTime(this.now) }] },
       });
+      n++;
     }
+    return n;
   }
 
   /** End a pod's run with the given phase. */
@@ -235,11 +238,16 @@ export class FakeNamespace {
     });
   }
 
-  /** Kubelets confirm graceful deletions: pods being deleted without finalizers disappear. */
-  reapTerminatedPods(): void {
+  /** Kubelets confirm graceful deletions: pods being deleted without finalizers disappear. Returns how many. */
+  reapTerminatedPods(): number {
+    let n = 0;
     for (const pod of this.list<Pod>("pods")) {
-      if (pod.metadata.deletionTimestamp && !(pod.metadata.finalizers ?? []).length) this.store.get("pods")!.delete(pod.metadata.name!);
+      if (pod.metadata.deletionTimestamp && !(pod.metadata.finalizers ?? []).length) {
+        this.store.get("pods")!.delete(pod.metadata.name!);
+        n++;
+      }
     }
+    return n;
   }
 }
 
@@ -249,7 +257,7 @@ export type ControllerPass = (ns: FakeNamespace) => Action[];
 /**
  * One round: each controller pass in turn (each applied before the next
  * reads), then the kubelet side: terminated pods reaped, new pods run when
- * `ready` allows. Returns the number of writes made (events excluded).
+ * `ready` allows. Returns the number of changes made (events excluded).
  */
 export function round(ns: FakeNamespace, passes: ControllerPass[], ready: boolean | ((pod: Pod) => boolean) = true): number {
   let writes = 0;
@@ -258,8 +266,8 @@ export function round(ns: FakeNamespace, passes: ControllerPass[], ready: boolea
     writes += actions.filter((a) => a.type !== "event").length;
     ns.apply(actions);
   }
-  ns.reapTerminatedPods();
-  if (ready) ns.runPods(typeof ready === "function" ? ready : undefined);
+  writes += ns.reapTerminatedPods();
+  if (ready) writes += ns.runPods(typeof ready === "function" ? ready : undefined);
   return writes;
 }
 

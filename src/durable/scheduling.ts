@@ -1,0 +1,53 @@
+/**
+ * One scheduling round of a namespace: place its pending pods against a
+ * snapshot of the cluster (nodes and every reservation), then ask the
+ * capacity ledger to reserve each choice. Only granted reservations are
+ * bound; the rest wait for the next round.
+ */
+import type { KubeObject } from "../schema/meta.js";
+import type { Node, Pod } from "../schema/core.js";
+import { buildNodeInfos, needsScheduling, scheduleBatch } from "../controllers/scheduler/index.js";
+import type { Reservation, ReservationResult } from "./capacity-ledger.js";
+
+export interface SchedulingSnapshot {
+  nodes: Node[];
+  reserved: Pod[];
+}
+
+export interface ClusterScheduling {
+  schedulingSnapshot(): Promise<SchedulingSnapshot>;
+  reserve(requests: Reservation[]): Promise<ReservationResult[]>;
+}
+
+export interface SchedulingRound {
+  bound: { pod: KubeObject; node: string }[];
+  unschedulable: { pod: KubeObject; message: string }[];
+  /** Pods placed but refused by the ledger (a race lost): retry soon. */
+  raced: number;
+}
+
+/** Pods scheduled per round, so one alarm run stays well under its CPU budget. */
+export const MAX_PODS_PER_ROUND = 1000;
+
+export async function scheduleRound(pods: KubeObject[], cluster: ClusterScheduling, random: () => number): Promise<SchedulingRound> {
+  const pending = (pods as Pod[]).filter(needsScheduling).slice(0, MAX_PODS_PER_ROUND);
+  const round: SchedulingRound = { bound: [], unschedulable: [], raced: 0 };
+  if (!pending.length) return round;
+  const snapshot = await cluster.schedulingSnapshot();
+  const infos = buildNodeInfos(snapshot.nodes, snapshot.reserved);
+  const results = scheduleBatch(pending, infos, { random });
+  const requests: Reservation[] = [];
+  results.forEach((r, i) => {
+    const pod = pending[i] as KubeObject;
+    if ("nodeName" in r)
+      requests.push({ uid: pod.metadata.uid!, namespace: pod.metadata.namespace!, name: pod.metadata.name!, node: r.nodeName, pod });
+    else round.unschedulable.push({ pod, message: r.unschedulable });
+  });
+  if (!requests.length) return round;
+  const granted = await cluster.reserve(requests);
+  granted.forEach((g, i) => {
+    if (g.granted) round.bound.push({ pod: requests[i].pod, node: requests[i].node });
+    else round.raced++;
+  });
+  return round;
+}
