@@ -71,11 +71,16 @@ describe("object metadata and versions", () => {
     const scaled = await call("PATCH", "/apis/apps/v1/namespaces/default/deployments/gen", { spec: { replicas: 5 }, status: { replicas: 99 } }, { "content-type": "application/merge-patch+json" });
     expect(scaled.body.metadata.generation).toBe(2);
     expect(scaled.body.status.replicas).toBeUndefined();
-    const status = await call("PUT", "/apis/apps/v1/namespaces/default/deployments/gen/status", { ...scaled.body, spec: { replicas: 1 }, status: { replicas: 5, observedGeneration: 2 } });
-    expect(status.status).toBe(200);
-    expect(status.body.status.replicas).toBe(5);
-    expect(status.body.spec.replicas).toBe(5);
-    expect(status.body.metadata.generation).toBe(2);
+    // Status goes through /status only (a Service: no controller writes its status here).
+    const svc = (await call("POST", "/api/v1/namespaces/default/services", { metadata: { name: "st" }, spec: { ports: [{ port: 80 }] } })).body;
+    const lb = { loadBalancer: { ingress: [{ ip: "192.0.2.1" }] } };
+    const viaMain = await call("PUT", "/api/v1/namespaces/default/services/st", { ...svc, status: lb });
+    expect(viaMain.body.status.loadBalancer.ingress).toBeUndefined();
+    const viaStatus = await call("PUT", "/api/v1/namespaces/default/services/st/status", { ...viaMain.body, spec: { ports: [{ port: 81 }] }, status: lb });
+    expect(viaStatus.status).toBe(200);
+    expect(viaStatus.body.status).toEqual(lb);
+    expect(viaStatus.body.spec.ports[0].port).toBe(80);
+    expect(viaStatus.body.metadata.generation).toBe(viaMain.body.metadata.generation);
   });
 
   it("answers a stale resourceVersion with 409 Conflict", async () => {
