@@ -28,6 +28,7 @@ const SELF_KEYS: Record<string, string> = {
 
 export const SCHEDULER_KEY = "scheduler:";
 export const SERVICE_ACCOUNTS_KEY = "serviceaccounts:";
+export const GC_KEY = "gc:";
 
 export interface TriggerContext {
   services(): Service[];
@@ -52,7 +53,8 @@ export function keysForChange(resource: string, before: KubeObject | undefined, 
       if (objects.some((o) => selectedPods(svc, [o as never]).length > 0)) keys.add(`endpoints:${svc.metadata.name}`);
     }
   }
-  if (after?.metadata.deletionTimestamp || (before && after === null)) keys.add(`gc:${resource}/${(after ?? before)!.metadata.name}`);
+  // Owners being deleted, and objects gone that others may point at: the collector sweeps the namespace.
+  if (after?.metadata.deletionTimestamp || (before && after === null)) keys.add(GC_KEY);
   if (resource === "serviceaccounts") keys.add(SERVICE_ACCOUNTS_KEY);
   return [...keys];
 }

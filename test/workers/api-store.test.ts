@@ -191,7 +191,7 @@ describe("lists and watches", () => {
     expect(lines.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(["ADDED w1", "ADDED w2"]);
 
     const stub = env.STORE.get(env.STORE.idFromName("ns:default"));
-    await runInDurableObject(stub, (instance: unknown) => (instance as { table: { compact(n: number): void } }).table.compact(1));
+    await runInDurableObject(stub, (instance: unknown) => (instance as { k: { table: { compact(n: number): void } } }).k.table.compact(1));
     const gone = await call("GET", `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${from}`);
     expect(gone.status).toBe(410);
     expect(gone.body).toMatchObject({ kind: "Status", reason: "Expired", code: 410 });
