@@ -5,6 +5,7 @@
 // machine is. Creates 2,000 pods in one namespace with 32 clients, then lists,
 // gets and watch-delivers their updates. Missing a goal is reported, never
 // fatal; the exit code is non-zero only when a request fails.
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -23,6 +24,10 @@ const RUN_BUDGET_MS = 175_000;
 const WATCH_WAIT_MS = 30_000;
 const TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io";
 const PATCHED_LABEL = "bench-patched";
+// With --without-scheduler the pods name a scheduler nobody runs, so they stay
+// Pending untouched and the figures are the API's alone, without the
+// scheduler's writes competing for the namespace's Durable Object.
+const WITHOUT_SCHEDULER = process.argv.includes("--without-scheduler");
 
 const podsPath = `/api/v1/namespaces/${NAMESPACE}/pods`;
 const podName = (i) => `bench-${String(i).padStart(4, "0")}`;
@@ -32,7 +37,10 @@ const podManifest = (name, i) => ({
   apiVersion: "v1",
   kind: "Pod",
   metadata: { name, labels: { app: "bench", shard: String(i % 8) } },
-  spec: { containers: [{ name: "main", image: "busybox:1.36", command: ["sleep", "3600"] }] },
+  spec: {
+    ...(WITHOUT_SCHEDULER ? { schedulerName: "bench-no-scheduler" } : {}),
+    containers: [{ name: "main", image: "busybox:1.36", command: ["sleep", "3600"] }],
+  },
 });
 
 const fmt = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : "—");
@@ -41,14 +49,29 @@ const log = (msg) => console.log(`» ${msg}`);
 
 const failures = [];
 const cpuByPhase = [];
+let firstWorkerdPids;
+const newWorkerdPids = new Set();
 
 /** Runs one phase and notes which processes used the CPU meanwhile. */
 async function measured(name, fn) {
   const before = cpuSnapshot(cp.process.pid);
   const result = await fn();
-  const cpu = cpuBetween(before, cpuSnapshot(cp.process.pid));
+  const after = cpuSnapshot(cp.process.pid);
+  const cpu = cpuBetween(before, after);
   if (cpu) cpuByPhase.push({ name, ...cpu });
+  firstWorkerdPids ??= new Set(before?.workerdPids ?? []);
+  for (const pid of after?.workerdPids ?? []) if (!firstWorkerdPids.has(pid)) newWorkerdPids.add(pid);
   return result;
+}
+
+/** Which code was measured: the commit, and whether the tree had changes on top. */
+function sourceVersion() {
+  try {
+    const git = (...args) => execFileSync("git", args, { cwd: process.cwd(), encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--", "src").length ? " + uncommitted changes in src/" : ""}`;
+  } catch {
+    return "unknown (not a git checkout)";
+  }
 }
 function recordErrors(phase, errors) {
   for (const e of errors) failures.push({ phase, ...e });
@@ -75,6 +98,7 @@ const budget = setTimeout(async () => {
 budget.unref();
 
 try {
+  log(`source ${sourceVersion()}; pods ${WITHOUT_SCHEDULER ? "name a scheduler nobody runs (--without-scheduler)" : "go to the default scheduler (no nodes: they stay Pending)"}`);
   const t0 = performance.now();
   cp = await startControlPlane({ stateDir });
   log(`wrangler dev is up on ${cp.url} after ${fmt((performance.now() - t0) / 1000)} s (state in ${stateDir})`);
@@ -176,6 +200,11 @@ try {
     afterAnswer: summarize(afterAnswer),
     afterSend: summarize(afterSend),
   };
+
+  // wrangler dev restarts workerd when a file under src/ changes; a run that
+  // spans a restart measured two different processes and lost its watch.
+  if (newWorkerdPids.size)
+    recordErrors("run", [{ error: `workerd was restarted during the run (new pid ${[...newWorkerdPids].join(", ")}): did a file under src/ change?` }]);
 
   report({ floor, create, get, patch, ...lists, delivery });
 } catch (e) {

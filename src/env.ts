@@ -9,4 +9,6 @@ export interface Env {
   ADMIN_TOKEN: string;
   SERVICE_CIDR?: string;
   NODE_CHANNEL_SHARDS?: string;
+  /** How long a node may stay silent before it is NotReady (default 40 s, as upstream). */
+  NODE_MONITOR_GRACE_SECONDS?: string;
 }

@@ -46,6 +46,7 @@ export function cpuSnapshot(rootPid) {
       machine: machineBusyTicks(),
       client: procStat(process.pid)?.ticks ?? 0,
       workerd: sum(tree.filter((p) => p.comm === "workerd")),
+      workerdPids: tree.filter((p) => p.comm === "workerd").map((p) => p.pid),
       wrangler: sum(tree.filter((p) => p.comm !== "workerd")),
     };
   } catch {

@@ -12,8 +12,19 @@ export function keepAliveAgent({ ca, maxSockets }) {
 /**
  * Sends one request and resolves when the whole body has arrived. `ms` is
  * time to last byte, which is what a client waiting for the answer sees.
+ * A keep-alive connection the server closed while idle is retried once on a
+ * fresh one, as Node's documentation advises: that is the client's artifact.
  */
-export function timedRequest({ url, agent, token, method = "GET", path, headers = {}, body }) {
+export async function timedRequest(opts) {
+  try {
+    return await sendOnce(opts);
+  } catch (e) {
+    if (e?.reusedSocket && e.code === "ECONNRESET") return sendOnce(opts);
+    throw e;
+  }
+}
+
+function sendOnce({ url, agent, token, method = "GET", path, headers = {}, body }) {
   const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const start = performance.now();
@@ -39,7 +50,10 @@ export function timedRequest({ url, agent, token, method = "GET", path, headers 
         res.on("error", reject);
       },
     );
-    req.on("error", reject);
+    req.on("error", (e) => {
+      e.reusedSocket = req.reusedSocket;
+      reject(e);
+    });
     req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path}: no answer within 30 s`)));
     req.end(payload);
   });

@@ -57,6 +57,14 @@ export interface NodeLifecycleInput {
   now: number;
   /** Every pod bound to this node, across namespaces. */
   podsOnNode: Pod[];
+  /** node-monitor-grace-period override (tests shorten it). */
+  monitorGraceMs?: number;
+  /**
+   * Whether the node is silent, when someone else already decided it: pods
+   * live in namespace stores, which follow the cluster store's verdict on
+   * the Node rather than judging heartbeats themselves.
+   */
+  silent?: boolean;
 }
 
 /** The latest sign of life: Lease renewTime or the Ready condition's heartbeat. */
@@ -178,13 +186,13 @@ function podStatusUpdate(pod: Pod, plan: PodPlan, now: string): Pod | undefined 
   return { ...pod, status: { ...pod.status, conditions } };
 }
 
-export function reconcileNodeLifecycle({ node, lease, now, podsOnNode }: NodeLifecycleInput): ReconcileResult {
+export function reconcileNodeLifecycle({ node, lease, now, podsOnNode, monitorGraceMs, silent }: NodeLifecycleInput): ReconcileResult {
   const actions: Action[] = [];
   const nowText = formatTime(now);
   const readyBefore = nodeCondition(node, "Ready");
-  const grace = readyBefore ? NodeMonitorGracePeriod : NodeStartupGracePeriod;
+  const grace = readyBefore ? (monitorGraceMs ?? NodeMonitorGracePeriod) : Math.max(monitorGraceMs ?? 0, NodeStartupGracePeriod);
   const probe = lastHeartbeat(node, lease) ?? parseTime(node.metadata.creationTimestamp) ?? now;
-  const stale = now > probe + grace;
+  const stale = silent ?? now > probe + grace;
   const requeues: number[] = [];
 
   // 1. Status: the kubelet went silent.
@@ -198,7 +206,7 @@ export function reconcileNodeLifecycle({ node, lease, now, podsOnNode }: NodeLif
       nodeWritten = true;
       if (readyBefore?.status === "True") actions.push(nodeEvent(node, "NodeNotReady"));
     }
-  } else {
+  } else if (silent === undefined) {
     requeues.push(probe + grace - now + 1);
   }
 

@@ -92,10 +92,9 @@ function nodePods(view: NamespaceView, nodeName: string): ReconcileResult {
       })),
     };
   }
+  // The cluster store decided whether the node is alive (its Ready condition); its verdict stands here.
   const ready = node.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
-  // The cluster store decided whether the node is alive; its verdict stands in for the lease here.
-  const lease = { metadata: {}, spec: { renewTime: new Date(ready ? view.now : 0).toISOString() } };
-  const r = reconcileNodeLifecycle({ node, lease, now: view.now, podsOnNode: pods });
+  const r = reconcileNodeLifecycle({ node, now: view.now, podsOnNode: pods, silent: !ready });
   return {
     actions: r.actions.filter((a) => (a.type === "event" ? a.involvedObject.kind === "Pod" : a.resource === "pods")),
     requeueAfter: r.requeueAfter,

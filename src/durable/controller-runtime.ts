@@ -158,7 +158,8 @@ function runNodeLifecycle(k: StoreKernel, name: string, now: number): ReconcileR
   if (!node) return { actions: [] };
   const beat = k.nodeCache.heartbeat(name);
   const lease = beat === undefined ? undefined : { metadata: {}, spec: { renewTime: new Date(beat).toISOString() } };
-  const r = reconcileNodeLifecycle({ node, lease, now, podsOnNode: [] as Pod[] });
+  const grace = Number(k.env.NODE_MONITOR_GRACE_SECONDS);
+  const r = reconcileNodeLifecycle({ node, lease, now, podsOnNode: [] as Pod[], monitorGraceMs: grace > 0 ? grace * 1000 : undefined });
   return { actions: r.actions, requeueAfter: r.requeueAfter ?? 10_000 };
 }
 

@@ -92,8 +92,9 @@ export class FakeControlPlane {
   async stop(): Promise<void> {
     for (const wake of this.waiters) wake();
     for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    const server = this.server;
     this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   setDesired(pods: any[], configMaps: any[] = [], secrets: any[] = []): void {

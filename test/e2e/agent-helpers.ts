@@ -4,17 +4,19 @@ import { promisify } from "node:util";
 
 const run = promisify(execFile);
 
+type Truthy<T> = Exclude<T, false | null | undefined | "" | 0>;
+
 /**
  * Polls `probe` until it returns something truthy. The bound only keeps a
  * broken run from hanging; nothing asserts on how long it took.
  */
-export async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 60_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 60_000): Promise<Truthy<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
     try {
       last = await probe();
-      if (last) return last as NonNullable<T>;
+      if (last) return last as Truthy<T>;
     } catch (error) {
       last = error;
     }

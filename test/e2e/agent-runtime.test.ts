@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { get } from "node:http";
+import { createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Pod, PodStatus } from "../../src/schema/core.js";
 import { DockerClient } from "../../agent/src/docker/client.js";
@@ -103,6 +104,17 @@ async function podContainers(nodeName: string, uid: string) {
   return inspected.filter((c) => c.Config.Labels["io.kubeflare.node"] === nodeName);
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
 function httpGet(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
     get(url, (response) => {
@@ -116,6 +128,7 @@ function httpGet(url: string): Promise<string> {
 describe("pod runtime on Docker", () => {
   it("runs a pod whose containers share localhost and one IP, with env, ConfigMap files, limits and labels in Docker", async () => {
     const h = harness();
+    const hostPort = await freePort();
     const configMap = { metadata: { name: "site", namespace: "default" }, data: { "index.html": "hello from a configmap\n", mode: "fast" } };
     const secret = { metadata: { name: "creds", namespace: "default" }, data: { password: Buffer.from("s3cret").toString("base64") } };
     const web = pod({
@@ -126,7 +139,7 @@ describe("pod runtime on Docker", () => {
       containers: [
         container("server", "exec httpd -f -p 8080 -h /www", {
           volumeMounts: [{ name: "site", mountPath: "/www" }],
-          ports: [{ containerPort: 8080 }],
+          ports: [{ containerPort: 8080, hostPort: hostPort, hostIP: "127.0.0.1" }],
           readinessProbe: { httpGet: { path: "/index.html", port: 8080 }, periodSeconds: 1 },
           resources: { limits: { memory: "64Mi", cpu: "500m" } },
           env: [
@@ -167,8 +180,10 @@ describe("pod runtime on Docker", () => {
     expect(fetched).toBe("hello from a configmap");
     expect(server.HostConfig.NetworkMode).toBe(`container:${sandbox.Id}`);
     expect(client.HostConfig.NetworkMode).toBe(`container:${sandbox.Id}`);
-    // One pod IP, reachable from the node.
+    // One pod IP, reachable from the node, and the hostPort published on the node's loopback.
     expect(await httpGet(`http://${ready.podIP}:8080/index.html`)).toBe("hello from a configmap\n");
+    expect(await httpGet(`http://127.0.0.1:${hostPort}/index.html`)).toBe("hello from a configmap\n");
+    expect(sandbox.HostConfig.PortBindings).toEqual({ "8080/tcp": [{ HostIp: "127.0.0.1", HostPort: String(hostPort) }] });
 
     expect(server.Config.Env).toEqual(
       expect.arrayContaining([
@@ -305,6 +320,55 @@ describe("pod runtime on Docker", () => {
     second.runtime.start();
     await waitFor("the unassigned pod's containers to be removed", async () => (await podContainers(first.nodeName, uid)).length === 0);
     expect(second.deleted).toEqual([]);
+  });
+
+  it("restarts a container whose liveness probe fails and reports readiness from its readiness probe", async () => {
+    const h = harness();
+    const flaky = pod({
+      containers: [
+        container("app", "touch /healthy; sleep 2; rm /healthy; exec sleep 3600", {
+          livenessProbe: { exec: { command: ["cat", "/healthy"] }, periodSeconds: 1, failureThreshold: 1, terminationGracePeriodSeconds: 2 },
+          readinessProbe: { exec: { command: ["cat", "/healthy"] }, periodSeconds: 1 },
+        }),
+      ],
+    });
+    const uid = flaky.metadata.uid!;
+    h.desire({ pods: [flaky] });
+    h.runtime.start();
+
+    await waitFor("a liveness restart", () => (h.status(uid)?.containerStatuses?.[0].restartCount ?? 0) >= 1, 90_000);
+    expect(h.statuses.some((s) => s.containerStatuses?.[0].ready === true)).toBe(true);
+    expect(h.events).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ reason: "Unhealthy", message: expect.stringMatching(/^Liveness probe failed: /) }),
+        { reason: "Killing", message: "Container app failed liveness probe, will be restarted" },
+      ]),
+    );
+  });
+
+  it("reports image problems: ErrImageNeverPull, and ErrImagePull then ImagePullBackOff", async () => {
+    const h = harness({ backoff: { baseMs: 2_000, maxMs: 2_000 } });
+    const never = pod({ containers: [{ name: "app", image: "kubeflare/not-here:1", imagePullPolicy: "Never" }] });
+    // A registry on the node's loopback that is not there: the pull fails without leaving the machine.
+    const unpullable = pod({ containers: [{ name: "app", image: "127.0.0.1:1/nothing:1", imagePullPolicy: "IfNotPresent" }] });
+    h.desire({ pods: [never, unpullable] });
+    h.runtime.start();
+
+    const neverWaiting = await waitFor("ErrImageNeverPull", () => {
+      const waiting = h.status(never.metadata.uid!)?.containerStatuses?.[0].state?.waiting;
+      return waiting?.reason === "ErrImageNeverPull" && waiting;
+    });
+    expect(neverWaiting).toEqual({
+      reason: "ErrImageNeverPull",
+      message: 'Container image "kubeflare/not-here:1" is not present with pull policy of Never',
+    });
+    await waitFor("ImagePullBackOff", () =>
+      h.status(unpullable.metadata.uid!)?.containerStatuses?.[0].state?.waiting?.reason === "ImagePullBackOff",
+    );
+    const reasons = h.statuses.map((s) => s.containerStatuses?.[0].state?.waiting?.reason);
+    expect(reasons).toContain("ErrImagePull");
+    expect(h.status(unpullable.metadata.uid!)?.phase).toBe("Pending");
+    expect(h.events.some((e) => e.reason === "Failed" && e.message.startsWith('Failed to pull image "127.0.0.1:1/nothing:1"'))).toBe(true);
   });
 
   it("serves logs with tail, timestamps, follow, limitBytes and previous", async () => {

@@ -147,3 +147,76 @@ describe("scale subresource", () => {
     expect(d.status.availableReplicas).toBe(3);
   });
 });
+
+describe("node lifecycle", () => {
+  it("marks a silent node NotReady, taints it, and replaces its pods elsewhere after their toleration", async () => {
+    await createNode("steady");
+    await createNode("fading");
+    await call("POST", "/api/v1/namespaces", { metadata: { name: "nodes-test" } });
+    await call("POST", "/apis/apps/v1/namespaces/nodes-test/deployments", {
+      metadata: { name: "spread" },
+      spec: {
+        replicas: 4,
+        selector: { matchLabels: { app: "spread" } },
+        template: {
+          metadata: { labels: { app: "spread" } },
+          spec: {
+            affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: ["steady", "fading"] }] }] } } },
+            tolerations: [{ key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 1 }],
+            containers: [{ name: "c", image: "x" }],
+          },
+        },
+      },
+    });
+    for (let i = 0; i < 4; i++) {
+      await settle(["nodes-test"]);
+      for (const n of ["steady", "fading"]) await reportPodsReady(n, "nodes-test");
+    }
+    const before = (await call("GET", "/api/v1/namespaces/nodes-test/pods")).body.items;
+    expect(before.filter((p: any) => p.spec.nodeName === "fading").length).toBeGreaterThan(0);
+
+    // "fading" stops heartbeating; "steady" keeps going. Grace is 5 s in this test runtime (40 s by default).
+    const deadline = Date.now() + 7000;
+    while (Date.now() < deadline) {
+      await reportPodsReady("steady", "nodes-test");
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    for (let i = 0; i < 6; i++) {
+      await settle(["nodes-test", "default"]);
+      await reportPodsReady("steady", "nodes-test");
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    const node = (await call("GET", "/api/v1/nodes/fading")).body;
+    expect(node.status.conditions.find((c: any) => c.type === "Ready").status).toBe("Unknown");
+    expect(node.spec.taints.map((t: any) => `${t.key}:${t.effect}`)).toEqual(
+      expect.arrayContaining(["node.kubernetes.io/unreachable:NoExecute", "node.kubernetes.io/unreachable:NoSchedule"]),
+    );
+    const pods = (await call("GET", "/api/v1/namespaces/nodes-test/pods")).body.items.filter((p: any) => !p.metadata.deletionTimestamp);
+    expect(pods).toHaveLength(4);
+    expect(pods.map((p: any) => `${p.metadata.name}@${p.spec.nodeName}`).filter((s: string) => !s.endsWith("@steady"))).toEqual([]);
+    const events = (await call("GET", "/api/v1/namespaces/default/events")).body.items.map((e: any) => e.reason);
+    expect(events).toContain("NodeNotReady");
+  });
+});
+
+describe("namespace deletion", () => {
+  it("removes every object, owners and their pods included, then the namespace", async () => {
+    await createNode("ns-node");
+    await call("POST", "/api/v1/namespaces", { metadata: { name: "gone-soon" } });
+    await call("POST", "/apis/apps/v1/namespaces/gone-soon/deployments", deployment("app", 2, "img"));
+    await call("POST", "/api/v1/namespaces/gone-soon/configmaps", { metadata: { name: "cfg" } });
+    for (let i = 0; i < 3; i++) {
+      await settle(["gone-soon"]);
+      for (const n of (await call("GET", "/api/v1/nodes")).body.items.map((x: any) => x.metadata.name)) await reportPodsReady(n, "gone-soon");
+    }
+    expect((await call("GET", "/api/v1/namespaces/gone-soon/pods")).body.items.length).toBe(2);
+    expect((await call("DELETE", "/api/v1/namespaces/gone-soon")).status).toBe(202);
+    for (let i = 0; i < 8; i++) {
+      await settle(["gone-soon"]);
+      // The simulated kubelets confirm graceful pod deletions.
+      for (const n of (await call("GET", "/api/v1/nodes")).body.items.map((x: any) => x.metadata.name)) await reportPodsReady(n, "gone-soon");
+      if ((await call("GET", "/api/v1/namespaces/gone-soon")).status === 404) break;
+    }
+    expect((await call("GET", "/api/v1/namespaces/gone-soon")).status).toBe(404);
+  });
+});

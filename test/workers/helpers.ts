@@ -69,6 +69,7 @@ export async function heartbeat(name: string, at = new Date()) {
 
 /** A simulated kubelet: every pod bound to `node` in `namespace` reports Running and Ready. */
 export async function reportPodsReady(node: string, namespace: string, ready = true) {
+  await heartbeat(node);
   const pods = (await call("GET", `/api/v1/namespaces/${namespace}/pods?fieldSelector=spec.nodeName%3D${node}`)).body.items;
   const now = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
   const items = pods

@@ -23,6 +23,8 @@ export class TransportError extends Error {
   }
 }
 
+class StaleSocket extends TransportError {}
+
 export interface JsonResponse<T = any> {
   status: number;
   body: T;
@@ -68,7 +70,17 @@ export class ControlPlaneClient {
   }
 
   /** A JSON request. HTTP errors are returned, not thrown; only transport failures throw (TransportError). */
-  request<T = any>(method: string, path: string, body?: unknown, settings: RequestSettings = {}): Promise<JsonResponse<T>> {
+  async request<T = any>(method: string, path: string, body?: unknown, settings: RequestSettings = {}): Promise<JsonResponse<T>> {
+    try {
+      return await this.requestOnce<T>(method, path, body, settings);
+    } catch (error) {
+      // A kept-alive socket the server closed meanwhile fails on first use; that is not an outage, try a fresh one.
+      if (error instanceof StaleSocket) return this.requestOnce<T>(method, path, body, settings);
+      throw error;
+    }
+  }
+
+  private requestOnce<T>(method: string, path: string, body: unknown, settings: RequestSettings): Promise<JsonResponse<T>> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const headers: Record<string, string> = payload
       ? { "Content-Type": "application/json", "Content-Length": String(payload.length) }
@@ -81,7 +93,10 @@ export class ControlPlaneClient {
         );
       });
       request.setTimeout(settings.timeoutMs ?? 30_000, () => request.destroy(new Error("request timed out")));
-      request.on("error", (error) => reject(new TransportError(describe(error))));
+      request.on("error", (error: Error & { code?: string }) => {
+        const stale = request.reusedSocket && (error.code === "ECONNRESET" || error.message === "socket hang up");
+        reject(stale ? new StaleSocket(describe(error)) : new TransportError(describe(error)));
+      });
       request.end(payload);
     });
   }

@@ -95,6 +95,7 @@ async function execProbe(command: string[], target: ProbeTarget, timeoutMs: numb
     const execId = await target.docker.execCreate(target.containerId, command);
     const stream = await target.docker.execStart(execId, abort.signal);
     const output = await collect(stream, 10 * 1024);
+    if (abort.signal.aborted) return { success: false, output: `command timed out after ${timeoutMs / 1000}s` };
     const { ExitCode } = await target.docker.execInspect(execId);
     if (ExitCode === 0) return { success: true, output };
     return { success: false, output: output.trim() || `command ${JSON.stringify(command)} exited with ${ExitCode}` };
