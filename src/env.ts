@@ -11,4 +11,8 @@ export interface Env {
   NODE_CHANNEL_SHARDS?: string;
   /** How long a node may stay silent before it is NotReady (default 40 s, as upstream). */
   NODE_MONITOR_GRACE_SECONDS?: string;
+  /** "1": the scheduler benchmark's baseline, round-robin placement without filtering or scoring. */
+  SCHEDULER_BASELINE?: string;
+  /** "1": log each alarm run's controller work and wall time (the scheduler benchmark reads it). */
+  LOG_ALARM_RUNS?: string;
 }

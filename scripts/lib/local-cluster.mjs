@@ -80,10 +80,12 @@ export function httpsGet(url, { ca, token, timeoutMs = 2000 } = {}) {
 }
 
 /**
- * Starts `wrangler dev` and resolves once /healthz answers.
+ * Starts `wrangler dev` and resolves once /healthz answers. `vars` are extra
+ * Worker vars ({ NAME: "value" }) on top of wrangler.toml's; `logLevel` "log"
+ * also passes the Worker's console.log lines to `log`.
  * Returns { url, port, token, ca, caFile, kubeconfig, process, stop() }.
  */
-export async function startControlPlane({ stateDir, port, kubeconfig, log = () => {}, quiet = true } = {}) {
+export async function startControlPlane({ stateDir, port, kubeconfig, log = () => {}, quiet = true, logLevel, vars = {} } = {}) {
   stateDir = resolve(stateDir ?? join(projectRoot, ".state"));
   port = port ?? (await freePort());
   const tls = ensureCertificates(join(stateDir, "tls"));
@@ -101,7 +103,9 @@ export async function startControlPlane({ stateDir, port, kubeconfig, log = () =
     "--persist-to", join(stateDir, "wrangler"),
     "--env-file", envFile,
     "--show-interactive-dev-session=false",
-    "--log-level", quiet ? "warn" : "info",
+    "--log-level", logLevel ?? (quiet ? "warn" : "info"),
+    // Worker vars for this run only (e.g. the scheduler benchmark's baseline switch).
+    ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ];
   const child = spawn(process.execPath, args, {
     cwd: projectRoot,

@@ -42,6 +42,7 @@ export async function runQueue(k: StoreKernel): Promise<void> {
       k.queue.enqueue(key, now + 5000);
     }
   }
+  if (k.env.LOG_ALARM_RUNS === "1" && keys.length) console.log(`alarm run: ${Date.now() - started} ms, ${keys.length} keys, ${k.namespace ?? "cluster"}`);
 }
 
 function view(k: StoreKernel, now: number): NamespaceView {
@@ -121,7 +122,7 @@ export function recordEvent(k: StoreKernel, e: EventAction, now: Date): void {
 /** Binding sets spec.nodeName and PodScheduled together, as the binding subresource does. */
 async function runScheduler(k: StoreKernel, now: number): Promise<ReconcileResult> {
   const cluster = clusterStore(k.env) as unknown as ClusterScheduling;
-  const round = await scheduleRound(k.table.list("pods"), cluster, Math.random);
+  const round = await scheduleRound(k.table.list("pods"), cluster, Math.random, { baseline: k.env.SCHEDULER_BASELINE === "1" });
   const actions: Action[] = [];
   const at = stampTime(new Date(now));
   for (const { pod, node } of round.bound) {

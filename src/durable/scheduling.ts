@@ -6,7 +6,7 @@
  */
 import type { KubeObject } from "../schema/meta.js";
 import type { Node, Pod } from "../schema/core.js";
-import { buildNodeInfos, needsScheduling, scheduleBatch } from "../controllers/scheduler/index.js";
+import { type ScheduleResult, buildNodeInfos, needsScheduling, scheduleBatch } from "../controllers/scheduler/index.js";
 import type { Reservation, ReservationResult } from "./capacity-ledger.js";
 
 export interface SchedulingSnapshot {
@@ -29,13 +29,39 @@ export interface SchedulingRound {
 /** Pods scheduled per round, so one alarm run stays well under its CPU budget. */
 export const MAX_PODS_PER_ROUND = 1000;
 
-export async function scheduleRound(pods: KubeObject[], cluster: ClusterScheduling, random: () => number): Promise<SchedulingRound> {
+export interface RoundOptions {
+  /**
+   * The scheduler benchmark's baseline (Worker var SCHEDULER_BASELINE=1):
+   * the same round with filtering and scoring replaced by round-robin. The
+   * ledger still has the last word, so a full node refuses the pod.
+   */
+  baseline?: boolean;
+}
+
+/** upstream's ErrNoNodesAvailable. */
+const NoNodesAvailable = "no nodes available to schedule pods";
+
+// The baseline's round-robin position, kept across rounds so successive
+// rounds sweep every node instead of starting again at the first.
+let baselineCursor = 0;
+
+function roundRobin(pending: Pod[], nodes: Node[]): ScheduleResult[] {
+  return pending.map(() => (nodes.length ? { nodeName: nodes[baselineCursor++ % nodes.length].metadata.name! } : { unschedulable: NoNodesAvailable }));
+}
+
+export async function scheduleRound(
+  pods: KubeObject[],
+  cluster: ClusterScheduling,
+  random: () => number,
+  opts: RoundOptions = {},
+): Promise<SchedulingRound> {
   const pending = (pods as Pod[]).filter(needsScheduling).slice(0, MAX_PODS_PER_ROUND);
   const round: SchedulingRound = { bound: [], unschedulable: [], raced: 0 };
   if (!pending.length) return round;
   const snapshot = await cluster.schedulingSnapshot();
-  const infos = buildNodeInfos(snapshot.nodes, snapshot.reserved);
-  const results = scheduleBatch(pending, infos, { random });
+  const results = opts.baseline
+    ? roundRobin(pending, snapshot.nodes)
+    : scheduleBatch(pending, buildNodeInfos(snapshot.nodes, snapshot.reserved), { random });
   const requests: Reservation[] = [];
   results.forEach((r, i) => {
     const pod = pending[i] as KubeObject;

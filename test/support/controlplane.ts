@@ -86,7 +86,7 @@ export async function api(
         ca: cp.ca,
         headers: {
           authorization: `Bearer ${cp.token}`,
-          ...(payload !== undefined ? { "content-type": "application/json" } : {}),
+          ...(payload !== undefined ? { "content-type": "application/json", "content-length": String(Buffer.byteLength(payload)) } : {}),
           ...headers,
         },
       },
