@@ -173,6 +173,26 @@ describe("kubectl against the control plane", () => {
     }
   });
 
+  it("streams changes across all namespaces to kubectl get -A -w, including namespaces created later", async () => {
+    const watcher = k.spawn(["get", "configmaps", "-A", "-w"]);
+    let out = "";
+    watcher.stdout!.on("data", (d) => (out += d));
+    try {
+      await eventually(async () => out.includes("web-config"), 20_000);
+      await k.ok(["create", "namespace", "late-ns"]);
+      await k.ok(["create", "configmap", "late-cm", "-n", "late-ns", "--from-literal=a=b"]);
+      await eventually(async () => /late-ns\s+late-cm/.test(out), 20_000);
+      await k.ok(["create", "configmap", "default-cm", "--from-literal=a=b"]);
+      await eventually(async () => /default\s+default-cm/.test(out), 20_000);
+    } finally {
+      watcher.kill();
+    }
+    const collection = await api(cp, "DELETE", "/api/v1/namespaces/late-ns/configmaps?labelSelector=");
+    expect(collection.status).toBe(200);
+    expect(collection.body.items.map((c: { metadata: { name: string } }) => c.metadata.name)).toContain("late-cm");
+    expect((await k.run(["get", "cm", "late-cm", "-n", "late-ns"])).code).not.toBe(0);
+  });
+
   it("describes objects", async () => {
     const d = await k.ok(["describe", "pod", "table-pod"]);
     expect(d).toMatch(/Name:\s+table-pod/);
