@@ -10,8 +10,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { startControlPlane } from "./lib/local-cluster.mjs";
-import { cpuBetween, cpuSnapshot } from "./lib/bench-cpu.mjs";
+import { projectRoot, startControlPlane } from "./lib/local-cluster.mjs";
+import { cpuBetween, cpuSnapshot, workerdPids } from "./lib/bench-cpu.mjs";
+import { fmt, pct, printCpuTable, printTable } from "./lib/bench-report.mjs";
 import { keepAliveAgent, median, openWatch, runPool, summarize, timedRequest } from "./lib/bench-http.mjs";
 
 const PODS = 2000;
@@ -24,9 +25,10 @@ const RUN_BUDGET_MS = 175_000;
 const WATCH_WAIT_MS = 30_000;
 const TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io";
 const PATCHED_LABEL = "bench-patched";
-// With --without-scheduler the pods name a scheduler nobody runs, so they stay
-// Pending untouched and the figures are the API's alone, without the
-// scheduler's writes competing for the namespace's Durable Object.
+// With --without-scheduler the pods name a scheduler nobody runs: the
+// scheduler still wakes on every create but places nothing, so there are no
+// PodScheduled status writes or FailedScheduling Events competing with the
+// API for the namespace's Durable Object. (There are no nodes either way.)
 const WITHOUT_SCHEDULER = process.argv.includes("--without-scheduler");
 
 const podsPath = `/api/v1/namespaces/${NAMESPACE}/pods`;
@@ -43,8 +45,6 @@ const podManifest = (name, i) => ({
   },
 });
 
-const fmt = (x, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : "—");
-const pct = (x) => `${fmt(x * 100, 0)}%`;
 const log = (msg) => console.log(`» ${msg}`);
 
 const failures = [];
@@ -54,25 +54,26 @@ const newWorkerdPids = new Set();
 
 /** Runs one phase and notes which processes used the CPU meanwhile. */
 async function measured(name, fn) {
-  const before = cpuSnapshot(cp.process.pid);
+  const before = cpuSnapshot(cp.process.pid, cp.port);
   const result = await fn();
-  const after = cpuSnapshot(cp.process.pid);
+  const after = cpuSnapshot(cp.process.pid, cp.port);
   const cpu = cpuBetween(before, after);
   if (cpu) cpuByPhase.push({ name, ...cpu });
-  firstWorkerdPids ??= new Set(before?.workerdPids ?? []);
-  for (const pid of after?.workerdPids ?? []) if (!firstWorkerdPids.has(pid)) newWorkerdPids.add(pid);
+  firstWorkerdPids ??= new Set(workerdPids(before));
+  for (const pid of workerdPids(after)) if (!firstWorkerdPids.has(pid)) newWorkerdPids.add(pid);
   return result;
 }
 
 /** Which code was measured: the commit, and whether the tree had changes on top. */
 function sourceVersion() {
   try {
-    const git = (...args) => execFileSync("git", args, { cwd: process.cwd(), encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const git = (...args) => execFileSync("git", args, { cwd: projectRoot, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
     return `${git("rev-parse", "--short", "HEAD")}${git("status", "--porcelain", "--", "src").length ? " + uncommitted changes in src/" : ""}`;
   } catch {
     return "unknown (not a git checkout)";
   }
 }
+
 function recordErrors(phase, errors) {
   for (const e of errors) failures.push({ phase, ...e });
   if (errors.length) log(`${phase}: ${errors.length} failed request(s), first: ${JSON.stringify(errors[0])}`);
@@ -85,7 +86,9 @@ function expectOk(phase, r) {
 const stateDir = mkdtempSync(join(tmpdir(), "kubeflare-bench-"));
 let cp;
 let watch;
+let stopping = false;
 async function cleanUp() {
+  stopping = true;
   watch?.close();
   await cp?.stop().catch(() => undefined);
   rmSync(stateDir, { recursive: true, force: true });
@@ -101,6 +104,9 @@ try {
   log(`source ${sourceVersion()}; pods ${WITHOUT_SCHEDULER ? "name a scheduler nobody runs (--without-scheduler)" : "go to the default scheduler (no nodes: they stay Pending)"}`);
   const t0 = performance.now();
   cp = await startControlPlane({ stateDir });
+  cp.process.once("exit", (code, signal) => {
+    if (!stopping) recordErrors("run", [{ error: `wrangler dev exited during the run (${code ?? signal})` }]);
+  });
   log(`wrangler dev is up on ${cp.url} after ${fmt((performance.now() - t0) / 1000)} s (state in ${stateDir})`);
   const agent = keepAliveAgent({ ca: cp.ca, maxSockets: CONCURRENCY });
   const call = (opts) => timedRequest({ url: cp.url, token: cp.token, agent, ...opts });
@@ -137,6 +143,35 @@ try {
   recordErrors("get", get.errors);
 
   log(`watch: resourceVersion=${listRv}, then ${PODS} × merge PATCH, ${CONCURRENCY} clients`);
+  const { patch, delivery } = await watchPhase(call, listRv);
+
+  // wrangler dev restarts workerd when a file under src/ changes; a run that
+  // spans a restart measured two different processes and lost its watch.
+  if (newWorkerdPids.size)
+    recordErrors("run", [{ error: `workerd was restarted during the run (new pid ${[...newWorkerdPids].join(", ")}): did a file under src/ change?` }]);
+
+  report({ floor, create, get, patch, ...lists, delivery });
+} catch (e) {
+  failures.push({ phase: "run", error: e instanceof Error ? e.stack : String(e) });
+  console.error(e);
+} finally {
+  clearTimeout(budget);
+  // wrangler dev reloads the Worker when files under src/ change, which
+  // resets Durable Objects and ends watches; its log says whether that happened.
+  if (failures.length && cp) console.error(`\nwrangler dev output (tail):\n${cp.output().slice(-2000)}`);
+  await cleanUp();
+}
+
+if (failures.length) {
+  console.error(`\nbench:api: ${failures.length} failed request(s) or error(s); the figures above are not trustworthy.`);
+  process.exit(1);
+}
+
+/**
+ * Watches from the list's resourceVersion, merge-patches every pod, and times
+ * each pod's MODIFIED event against its PATCH's send and answer times.
+ */
+async function watchPhase(call, listRv) {
   const sentAt = new Map();
   const answeredAt = new Map();
   const arrivedAt = new Map();
@@ -163,22 +198,14 @@ try {
     },
   });
   const patchBody = JSON.stringify({ metadata: { labels: { [PATCHED_LABEL]: "1" } } });
-  const patch = await measured("patch + watch", () => runPool({
-    count: PODS,
-    concurrency: CONCURRENCY,
-    job: async (i) => {
-      const name = podName(i);
-      const r = await call({
-        method: "PATCH",
-        path: `${podsPath}/${name}`,
-        headers: { "content-type": "application/merge-patch+json" },
-        body: patchBody,
-      });
-      sentAt.set(name, r.start);
-      answeredAt.set(name, r.end);
-      return r;
-    },
-  }));
+  const patchPod = async (i) => {
+    const name = podName(i);
+    const r = await call({ method: "PATCH", path: `${podsPath}/${name}`, headers: { "content-type": "application/merge-patch+json" }, body: patchBody });
+    sentAt.set(name, r.start);
+    answeredAt.set(name, r.end);
+    return r;
+  };
+  const patch = await measured("patch + watch", () => runPool({ count: PODS, concurrency: CONCURRENCY, job: patchPod }));
   recordErrors("patch", patch.errors);
   const waitStart = performance.now();
   await Promise.race([everyEvent, new Promise((r) => setTimeout(r, WATCH_WAIT_MS))]);
@@ -200,27 +227,7 @@ try {
     afterAnswer: summarize(afterAnswer),
     afterSend: summarize(afterSend),
   };
-
-  // wrangler dev restarts workerd when a file under src/ changes; a run that
-  // spans a restart measured two different processes and lost its watch.
-  if (newWorkerdPids.size)
-    recordErrors("run", [{ error: `workerd was restarted during the run (new pid ${[...newWorkerdPids].join(", ")}): did a file under src/ change?` }]);
-
-  report({ floor, create, get, patch, ...lists, delivery });
-} catch (e) {
-  failures.push({ phase: "run", error: e instanceof Error ? e.stack : String(e) });
-  console.error(e);
-} finally {
-  clearTimeout(budget);
-  // wrangler dev reloads the Worker when files under src/ change, which
-  // resets Durable Objects and ends watches; its log says whether that happened.
-  if (failures.length && cp) console.error(`\nwrangler dev output (tail):\n${cp.output().slice(-2000)}`);
-  await cleanUp();
-}
-
-if (failures.length) {
-  console.error(`\nbench:api: ${failures.length} failed request(s) or error(s); the figures above are not trustworthy.`);
-  process.exit(1);
+  return { patch, delivery };
 }
 
 /** Full lists (timed to the last byte), kubectl's paged list, and the Table form. */
@@ -284,23 +291,7 @@ watch delivery: ${delivery.events}/${PODS} MODIFIED events, ${fmt(delivery.perSe
   console.log(`goal: creates >= 40% of floor: ${verdict(ratio >= 0.4)} (${pct(ratio)})`);
   console.log(`goal: p99 create <= 50 ms: ${verdict(create.p99 <= 50)} (${fmt(create.p99)} ms)`);
   console.log(`goal: full list <= 250 ms: ${verdict(fullMedian <= 250)} (median ${fmt(fullMedian)} ms)`);
-  if (cpuByPhase.length) {
-    const cpuRows = [["phase (CPU, cores)", "bench client", "wrangler proxy", "workerd", "other processes", "idle"]];
-    for (const c of cpuByPhase)
-      cpuRows.push([c.name, fmt(c.client, 2), fmt(c.wrangler, 2), fmt(c.workerd, 2), fmt(c.other, 2), `${fmt(c.idle, 2)} of ${c.total}`]);
-    printTable(cpuRows);
-    const busiest = cpuByPhase.reduce((a, b) => (b.other > a.other ? b : a));
-    if (busiest.other > 0.25)
-      console.log(`warning: other processes used ${fmt(busiest.other, 2)} cores during "${busiest.name}"; this run's figures are pessimistic`);
-  }
+  printCpuTable(cpuByPhase);
   console.log(`\nmachine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${fmt(totalmem() / 2 ** 30)} GiB, node ${process.version}; client and wrangler dev share it`);
 }
 
-function printTable(rows) {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const line = (r) => `| ${r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join(" | ")} |`;
-  console.log();
-  console.log(line(rows[0]));
-  console.log(`|${widths.map((w, c) => (c === 0 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`);
-  for (const r of rows.slice(1)) console.log(line(r));
-}

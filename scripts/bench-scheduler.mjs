@@ -6,13 +6,19 @@
 // Per node count and mode, on a fresh control plane:
 //   1. N simulated nodes (Ready, 32 CPUs, 110 pods; no kubelet, so the node
 //      monitor grace period is raised to an hour instead of renewing Leases);
-//   2. N "blocker" pods, one per node, each requesting all of the node's CPU;
-//   3. 10,000 small pods in namespace "bench": all pending, nothing fits;
-//   4. one DELETE of every blocker frees all nodes at once; the clock runs
-//      from its answer to the last of the 10,000 binds seen on a watch;
-//   5. a 1,000-replica Deployment in a fresh namespace: POST to fully bound.
-// Alarm runs are timed inside the Worker (LOG_ALARM_RUNS=1). Missing a goal
-// is reported, never fatal; the exit code is non-zero only when a step fails.
+//   2. a 1,000-replica Deployment (10m CPU each): POST to every pod bound;
+//   3. N "blocker" pods, one per node, each requesting 31 of its 32 CPUs;
+//   4. 10,000 pods of 1 CPU in namespace "bench": all pending, none fits;
+//   5. one DELETE of every blocker frees all nodes at once; the clock runs
+//      from its answer to the last of the 10,000 binds seen on a watch.
+// A node count has to be freed at once, with every node known, for "pods
+// bound per second at N nodes" to mean anything: nodes created one by one
+// would each take pods as they arrive. The baseline still reserves through
+// the capacity ledger, which is what keeps its pods pending in step 4.
+// Alarm runs are timed inside the Worker (LOG_ALARM_RUNS=1). Binding stops
+// being waited for after BENCH_BIND_CAP_S (40 s) and the rate so far is
+// reported as partial. Missing a goal is reported, never fatal; the exit
+// code is non-zero only when a step fails.
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -25,7 +31,8 @@ const NODE_COUNTS = (process.env.BENCH_NODES ?? "500,2000").split(",").map(Numbe
 const PENDING = Number(process.env.BENCH_PENDING ?? 10_000);
 const REPLICAS = 1_000;
 const CONCURRENCY = 32;
-const BIND_TIMEOUT_MS = 120_000;
+const SETUP_TIMEOUT_MS = 120_000;
+const BIND_CAP_MS = Number(process.env.BENCH_BIND_CAP_S ?? 40) * 1000;
 const RUN_BUDGET_MS = 9 * 60_000;
 const MODES = [
   { name: "scheduler", vars: {} },
@@ -163,15 +170,22 @@ async function scenario({ nodes, mode }) {
     const created = await pool("nodes", nodes, (i) => call({ method: "POST", path: "/api/v1/nodes", body: nodeManifest(nodeName(i)) }));
     r.nodesPerS = created.throughput;
 
+    const web = await namespace("web");
+    const alarmsFromDeploy = alarmRuns.length;
+    const post = await must("deployment", { method: "POST", path: "/apis/apps/v1/namespaces/web/deployments", body: deploymentManifest("web") });
+    if (!(await web.until(REPLICAS, SETUP_TIMEOUT_MS))) throw new Error(`only ${web.boundAt.size} of ${REPLICAS} replicas bound`);
+    r.deploySeconds = (Math.max(...web.boundAt.values()) - post.start) / 1000;
+    r.deployAlarms = alarmRuns.slice(alarmsFromDeploy);
+
     const hold = await namespace("hold");
     await pool("blockers", nodes, (i) =>
-      call({ method: "POST", path: "/api/v1/namespaces/hold/pods", body: podManifest(`blocker-${i}`, "blocker", "32", "1Gi") }),
+      call({ method: "POST", path: "/api/v1/namespaces/hold/pods", body: podManifest(`blocker-${i}`, "blocker", "31", "1Gi") }),
     );
-    if (!(await hold.until(nodes, BIND_TIMEOUT_MS))) throw new Error(`only ${hold.boundAt.size} of ${nodes} blockers bound`);
+    if (!(await hold.until(nodes, SETUP_TIMEOUT_MS))) throw new Error(`only ${hold.boundAt.size} of ${nodes} blockers bound`);
 
     const bench = await namespace("bench");
     const pods = await pool("pending pods", PENDING, (i) =>
-      call({ method: "POST", path: "/api/v1/namespaces/bench/pods", body: podManifest(`pod-${String(i).padStart(5, "0")}`, "bench", "10m", "16Mi") }),
+      call({ method: "POST", path: "/api/v1/namespaces/bench/pods", body: podManifest(`pod-${String(i).padStart(5, "0")}`, "bench", "1", "64Mi") }),
     );
     r.createPerS = pods.throughput;
     await sleep(1000);
@@ -187,26 +201,21 @@ async function scenario({ nodes, mode }) {
     });
     // Wakes the scheduler at once however it requeued its unschedulable pods.
     await must("kick", { method: "POST", path: "/api/v1/namespaces/bench/pods", body: podManifest("kick", "kick", "10m", "16Mi") });
-    if (!(await bench.until(PENDING, BIND_TIMEOUT_MS))) throw new Error(`only ${bench.boundAt.size} of ${PENDING} pods bound within ${BIND_TIMEOUT_MS / 1000} s`);
+    r.complete = await bench.until(PENDING, Math.max(0, BIND_CAP_MS - (performance.now() - release.end)));
     const binds = [...bench.boundAt.values()];
     const start = Math.min(release.end, ...binds);
-    r.bindSeconds = (Math.max(...binds) - start) / 1000;
-    r.bindPerS = PENDING / r.bindSeconds;
+    const end = r.complete ? Math.max(...binds) : performance.now();
+    r.bound = binds.length;
+    r.bindSeconds = (end - start) / 1000;
+    r.bindPerS = r.bound / r.bindSeconds;
     r.releaseMs = release.ms;
-    r.firstBindMs = Math.min(...binds) - release.end;
+    r.firstBindMs = binds.length ? Math.min(...binds) - release.end : NaN;
     r.peakPerS = peakPerSecond(binds);
     r.bindCpu = cpuBetween(cpuBefore, cpuSnapshot(cp.process.pid));
     r.bindAlarms = alarmRuns.slice(alarmsFrom);
-
-    const web = await namespace("web");
-    const alarmsFromDeploy = alarmRuns.length;
-    const post = await must("deployment", { method: "POST", path: "/apis/apps/v1/namespaces/web/deployments", body: deploymentManifest("web") });
-    if (!(await web.until(REPLICAS, BIND_TIMEOUT_MS))) throw new Error(`only ${web.boundAt.size} of ${REPLICAS} replicas bound`);
-    r.deploySeconds = (Math.max(...web.boundAt.values()) - post.start) / 1000;
-    r.deployAlarms = alarmRuns.slice(alarmsFromDeploy);
     r.allAlarms = alarmRuns;
     log(
-      `${mode.name}, ${nodes} nodes: ${fmt(r.bindPerS, 0)} pods/s (${fmt(r.bindSeconds, 2)} s), Deployment ${fmt(r.deploySeconds, 2)} s, ` +
+      `${mode.name}, ${nodes} nodes: ${fmt(r.bindPerS, 0)} pods/s (${r.bound} bound in ${fmt(r.bindSeconds, 2)} s${r.complete ? "" : ", PARTIAL"}), Deployment ${fmt(r.deploySeconds, 2)} s, ` +
         `slowest alarm run ${Math.max(...alarmRuns.map((a) => a.ms))} ms`,
     );
     return r;
@@ -263,10 +272,11 @@ function report(results) {
     ]);
   row(`pods bound/s (${PENDING} pending)`, (r) => r.bindPerS, 0);
   row("peak binds in one second", (r) => r.peakPerS, 0);
-  row(`time to bind all ${PENDING} (s)`, (r) => r.bindSeconds, 2);
+  row(`pods bound (of ${PENDING})`, (r) => r.bound, 0);
+  row(`time to bind all ${PENDING} (s)`, (r) => (r.complete ? r.bindSeconds : NaN), 2);
   row(`Deployment ${REPLICAS} replicas fully bound (s)`, (r) => r.deploySeconds, 2);
-  row("alarm runs while binding: p99 ms", (r) => alarmSummary([...r.bindAlarms, ...r.deployAlarms]).p99, 0);
-  row("alarm runs while binding: max ms", (r) => alarmSummary([...r.bindAlarms, ...r.deployAlarms]).max, 0);
+  row("alarm runs, Deployment + binding: p99 ms", (r) => alarmSummary([...r.bindAlarms, ...r.deployAlarms]).p99, 0);
+  row("alarm runs, Deployment + binding: max ms", (r) => alarmSummary([...r.bindAlarms, ...r.deployAlarms]).max, 0);
   row("alarm runs, whole run: max ms", (r) => alarmSummary(r.allAlarms).max, 0);
   row("workerd CPU while binding (cores)", (r) => r.bindCpu?.workerd, 2);
   row("setup: nodes created/s", (r) => r.nodesPerS, 0);
@@ -277,7 +287,7 @@ function report(results) {
   for (const r of results) {
     const s = alarmSummary(r.allAlarms);
     console.log(
-      `${r.mode}, ${r.nodes} nodes: release DELETE ${fmt(r.releaseMs, 0)} ms, first bind ${fmt(r.firstBindMs, 0)} ms after its answer; ` +
+      `${r.mode}, ${r.nodes} nodes: ${r.complete ? "" : `PARTIAL, ${r.bound} of ${PENDING} bound when the ${BIND_CAP_MS / 1000} s cap ran out; `}release DELETE ${fmt(r.releaseMs, 0)} ms, first bind ${fmt(r.firstBindMs, 0)} ms after its answer; ` +
         `${s.count} alarm runs, slowest ${s.max} ms (${s.slowest?.keys} keys in ${s.slowest?.store})`,
     );
   }
@@ -285,7 +295,10 @@ function report(results) {
   const s500 = get(500, "scheduler");
   if (s500) console.log(`\ngoal: >= ${GOAL_PODS_PER_S} pods/s bound at 500 nodes: ${verdict(s500.bindPerS >= GOAL_PODS_PER_S)} (${fmt(s500.bindPerS, 0)} pods/s)`);
   const worst = Math.max(...results.filter((r) => r.mode === "scheduler").map((r) => alarmSummary(r.allAlarms).max));
-  console.log(`goal: no alarm run over ${GOAL_ALARM_MS} ms (wall, an upper bound of CPU): ${verdict(worst <= GOAL_ALARM_MS)} (slowest ${worst} ms)`);
+  console.log(
+    `goal: no alarm run over ${GOAL_ALARM_MS} ms of CPU: ${verdict(worst <= GOAL_ALARM_MS)} (slowest ${worst} ms wall of controller work; ` +
+      "the effects flush that ends each alarm, node share pushes included, is not in this figure)",
+  );
   console.log(`\nmachine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${fmt(totalmem() / 2 ** 30)} GiB, node ${process.version}; client and wrangler dev share it`);
 }
 

@@ -43,10 +43,15 @@ export async function dockerInspect(id: string): Promise<any> {
   return JSON.parse(await docker("inspect", id))[0];
 }
 
-/** Ids of containers carrying a label (all states). */
-export async function containersWithLabel(label: string): Promise<string[]> {
-  const out = await docker("ps", "-aq", "--no-trunc", "--filter", `label=${label}`);
+/** Ids of containers carrying all the labels (all states). */
+export async function containersWithLabel(...labels: string[]): Promise<string[]> {
+  const out = await docker("ps", "-aq", "--no-trunc", ...labels.flatMap((label) => ["--filter", `label=${label}`]));
   return out ? out.split("\n") : [];
+}
+
+/** `docker inspect -f`, or undefined when the container went away meanwhile. */
+export async function inspectField(id: string, format: string): Promise<string | undefined> {
+  return docker("inspect", "-f", format, id).catch(() => undefined);
 }
 
 /** Removes everything a test's node created. */

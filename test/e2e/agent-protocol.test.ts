@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startAgent, type AgentHandle, type AgentOptions } from "../../agent/src/index.js";
 import { ensureTestImage } from "../support/images.js";
 import { FakeControlPlane, makeCertificates, removeCertificates } from "./agent-fake-controlplane.js";
-import { containersWithLabel, docker, removeNodeContainers, uniqueName, waitFor } from "./agent-helpers.js";
+import { containersWithLabel, docker, inspectField, removeNodeContainers, uniqueName, waitFor } from "./agent-helpers.js";
 
 let image: string;
 let certificates: Awaited<ReturnType<typeof makeCertificates>>;
@@ -33,8 +33,8 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await rm(stateRoot, { recursive: true, force: true });
-  await removeCertificates(certificates.dir);
+  if (stateRoot) await rm(stateRoot, { recursive: true, force: true });
+  if (certificates) await removeCertificates(certificates.dir);
 });
 
 async function controlPlane(): Promise<FakeControlPlane> {
@@ -122,7 +122,8 @@ describe("agent and control plane", () => {
     const reportsBefore = plane.statusReports.length;
 
     // Logs: a log command in the long-poll answer becomes an upload to /streams/{id}.
-    await waitFor("four lines logged", async () => (await docker("logs", (await containersWithLabel(`io.kubeflare.pod.uid=${web.metadata.uid}`))[0])).length >= 0);
+    const [webApp] = await containersWithLabel(`io.kubeflare.pod.uid=${web.metadata.uid}`, "io.kubeflare.role=app");
+    await waitFor("four lines logged", async () => (await docker("logs", webApp)).includes("hello 4"));
     plane.sendCommand({ id: "log-1", type: "log", namespace: "default", pod: web.metadata.name, uid: web.metadata.uid, container: "web", options: { tailLines: 2 } });
     const stream = await waitFor("the log stream", () => plane.streams.get("log-1")?.done && plane.streams.get("log-1"));
     expect(stream.contentType).toBe("text/plain");
@@ -164,8 +165,8 @@ describe("agent and control plane", () => {
     await waitFor("the agent to notice", () => log.some((line) => line.includes("unreachable")));
     const restartsNow = async () => {
       const ids = await containersWithLabel(`io.kubeflare.pod.uid=${crasher.metadata.uid}`);
-      const counts = await Promise.all(ids.map((id) => docker("inspect", "-f", '{{index .Config.Labels "io.kubeflare.container.restart-count"}}', id)));
-      return Math.max(...counts.map(Number));
+      const counts = await Promise.all(ids.map((id) => inspectField(id, '{{index .Config.Labels "io.kubeflare.container.restart-count"}}')));
+      return Math.max(...counts.filter((count) => count !== undefined).map(Number));
     };
     const atOutage = await restartsNow();
     const duringOutage = await waitFor("restarts while offline", async () => {
@@ -183,16 +184,14 @@ describe("agent and control plane", () => {
     await handle.stop();
     agents.splice(agents.indexOf(handle), 1);
     await plane.stop();
-    const [steadyApp] = await containersWithLabel(`io.kubeflare.container.name=steady`).then((ids) =>
-      Promise.all(ids.map(async (id) => ((await docker("inspect", "-f", "{{.Config.Labels}}", id)).includes(nodeName) ? id : ""))),
-    ).then((ids) => ids.filter(Boolean));
+    const [steadyApp] = await containersWithLabel(`io.kubeflare.node=${nodeName}`, "io.kubeflare.container.name=steady");
     await docker("kill", steadyApp);
     const { log: offlineLog } = await agent(plane, { nodeName });
     expect(offlineLog.some((line) => line.includes("cached desired state"))).toBe(true);
     await waitFor("the killed container replaced", async () => {
       const ids = await containersWithLabel(`io.kubeflare.pod.uid=${steady.metadata.uid}`);
-      const running = await Promise.all(ids.map((id) => docker("inspect", "-f", "{{.State.Running}} {{index .Config.Labels \"io.kubeflare.role\"}}", id)));
-      return running.filter((line) => line === "true app").length === 1 && running.filter((line) => line.endsWith(" infra")).length === 1;
+      const running = await Promise.all(ids.map((id) => inspectField(id, '{{.State.Running}} {{index .Config.Labels "io.kubeflare.role"}}')));
+      return running.filter((line) => line === "true app").length === 1 && running.filter((line) => line?.endsWith(" infra")).length === 1;
     });
   });
 });

@@ -33,7 +33,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await rm(stateRoot, { recursive: true, force: true });
+  if (stateRoot) await rm(stateRoot, { recursive: true, force: true });
 });
 
 interface Harness {
@@ -100,8 +100,9 @@ const condition = (status: PodStatus | undefined, type: string) => status?.condi
 
 async function podContainers(nodeName: string, uid: string) {
   const ids = await containersWithLabel(`io.kubeflare.pod.uid=${uid}`);
-  const inspected = await Promise.all(ids.map(dockerInspect));
-  return inspected.filter((c) => c.Config.Labels["io.kubeflare.node"] === nodeName);
+  // The agent may remove an old instance between listing and inspecting.
+  const inspected = await Promise.all(ids.map((id) => dockerInspect(id).catch(() => undefined)));
+  return inspected.filter((c) => c && c.Config.Labels["io.kubeflare.node"] === nodeName);
 }
 
 function freePort(): Promise<number> {

@@ -5,6 +5,7 @@
  * Built once per Docker host and reused (the tag is the cache).
  */
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -56,20 +57,28 @@ export function ensureTestImage(): Promise<string> {
   return building;
 }
 
+/** The image's recipe; its hash, stored as a label, tells a stale cached image from a current one. */
+const DOCKERFILE = [
+  "FROM scratch",
+  "COPY busybox /bin/busybox",
+  'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
+  // Scratch has no /tmp; scripts expect one.
+  'RUN ["/bin/mkdir", "-p", "-m", "1777", "/tmp"]',
+].join("\n");
+const RECIPE = createHash("sha256").update(DOCKERFILE).digest("hex").slice(0, 12);
+const RECIPE_LABEL = "io.kubeflare.test-image.recipe";
+
 async function build(): Promise<string> {
   await requireDocker();
-  const present = await run("docker", ["image", "inspect", TEST_IMAGE]).then(
-    () => true,
-    () => false,
+  const cached = await run("docker", ["image", "inspect", "-f", `{{index .Config.Labels "${RECIPE_LABEL}"}}`, TEST_IMAGE]).then(
+    ({ stdout }) => stdout.trim(),
+    () => "",
   );
-  if (present) return TEST_IMAGE;
+  if (cached === RECIPE) return TEST_IMAGE;
   const context = await mkdtemp(join(tmpdir(), "kubeflare-image-"));
   try {
     await copyFile(await staticBusybox(), join(context, "busybox"));
-    await writeFile(
-      join(context, "Dockerfile"),
-      ["FROM scratch", "COPY busybox /bin/busybox", 'RUN ["/bin/busybox", "--install", "-s", "/bin"]', ""].join("\n"),
-    );
+    await writeFile(join(context, "Dockerfile"), `${DOCKERFILE}\nLABEL ${RECIPE_LABEL}=${RECIPE}\n`);
     await run("docker", ["build", "-q", "-t", TEST_IMAGE, context], { timeout: 120_000 });
   } finally {
     await rm(context, { recursive: true, force: true });

@@ -110,9 +110,12 @@ export class PodStatusReporter {
         const code = result?.code ?? 200;
         // 404/409: the pod is gone or replaced; the update is dropped, not retried.
         if (code < 300 || code === 404 || code === 409) this.sent.set(uid, entry.json);
-        else this.requeue(uid, entry);
+        else {
+          this.requeue(uid, entry);
+          retryLater = true;
+        }
       });
-      this.failures = 0;
+      if (!retryLater) this.failures = 0;
     } catch (error) {
       for (const [uid, entry] of batch) this.requeue(uid, entry);
       if (error instanceof TransportError) monitor.failed(error);

@@ -12,14 +12,15 @@ import type { DockerClient } from "../docker/client.js";
 import { watchContainerEvents } from "../docker/events.js";
 import { imageIdFor } from "../docker/image-reference.js";
 import { ImagePuller } from "../docker/image-puller.js";
-import { INFRA_CONTAINER_NAME } from "../docker/labels.js";
 import { ContainerObserver } from "../docker/observe.js";
 import { PauseImage } from "../docker/pause-image.js";
 import { silentLogger, type Logger } from "../log.js";
 import { ProbeManager } from "../probes/manager.js";
-import { VolumeManager, type VolumeHostPath } from "../volumes/pod-volumes.js";
+import { VolumeManager } from "../volumes/pod-volumes.js";
 import { computePodActions, instancesOf } from "./actions.js";
 import { PodExecutor } from "./executor.js";
+import { SyncLoop } from "./sync-loop.js";
+import { VolumeStep } from "./volume-step.js";
 import { podKey } from "./pod-spec.js";
 import { derivePodStatus, errImagePullDisplayMs } from "./status.js";
 import type { DesiredState, ObservedContainer, PodEventSink, PodPlan, StartFailure } from "./types.js";
@@ -37,6 +38,8 @@ export interface PodRuntimeOptions {
   resyncIntervalMs?: number;
   /** Docker network pods join (default "bridge"). */
   network?: string;
+  /** How long sync requests are gathered into one sync (default 50 ms). */
+  syncCoalesceMs?: number;
   /** Infra container image; the built-in pause image when absent. */
   pauseImage?: string;
   events?: PodEventSink;
@@ -55,6 +58,7 @@ export class PodRuntime {
   private readonly backoff: CrashBackoffPolicy;
   private readonly observer: ContainerObserver;
   private readonly volumes: VolumeManager;
+  private readonly volumeStep: VolumeStep;
   private readonly probes: ProbeManager;
   private readonly executor: PodExecutor;
   private readonly log: Logger;
@@ -66,8 +70,6 @@ export class PodRuntime {
 
   private readonly busy = new Map<string, Promise<void>>();
   private readonly startFailures = new Map<string, Map<string, StartFailure>>();
-  private readonly volumeGeneration = new Map<string, number>();
-  private readonly volumePaths = new Map<string, Map<string, VolumeHostPath>>();
   private readonly statuses = new Map<string, PodStatus>();
   /** Pods whose API object this agent deleted; they linger in the desired state until the next answer. */
   private readonly finalized = new Set<string>();
@@ -75,24 +77,24 @@ export class PodRuntime {
   /** The backoff last announced with a BackOff event, per pod/container, so each wait is announced once. */
   private readonly backoffReported = new Map<string, string>();
   private lastObserved: ObservedContainer[] = [];
+  private readonly lastWorkError = new Map<string, string>();
 
-  private running = false;
-  private syncing = false;
-  private syncAgain = false;
-  private scheduled = false;
-  private requeueTimer?: NodeJS.Timeout;
-  private requeueAt = Infinity;
-  private resyncTimer?: NodeJS.Timeout;
   private dockerEvents?: { stop(): void };
-  private lastSyncError?: string;
+  private readonly loop: SyncLoop;
 
   constructor(options: PodRuntimeOptions) {
     this.options = options;
     this.docker = options.docker;
     this.log = options.log ?? silentLogger;
+    this.loop = new SyncLoop(() => this.syncOnce(), {
+      coalesceMs: options.syncCoalesceMs ?? 50,
+      resyncIntervalMs: options.resyncIntervalMs ?? 10_000,
+      log: this.log,
+    });
     this.backoff = { ...KUBELET_CRASH_BACKOFF, ...options.backoff };
     this.observer = new ContainerObserver(options.docker, options.nodeName);
     this.volumes = new VolumeManager(options.stateDir);
+    this.volumeStep = new VolumeStep(this.volumes, options.events, Math.min(this.backoff.baseMs, 10_000), options);
     const events = options.events ?? noEvents;
     this.probes = new ProbeManager(
       options.docker,
@@ -130,58 +132,22 @@ export class PodRuntime {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
+    if (this.dockerEvents) return;
     this.dockerEvents = watchContainerEvents(this.docker, this.options.nodeName, () => this.requestSync(), this.log);
-    this.resyncTimer = setInterval(() => this.requestSync(), this.options.resyncIntervalMs ?? 10_000);
-    this.requestSync();
+    this.loop.start();
   }
 
   /** Stops syncing and probing and waits for in-flight pod work. Containers keep running. */
   async stop(): Promise<void> {
-    this.running = false;
     this.dockerEvents?.stop();
-    clearInterval(this.resyncTimer);
-    clearTimeout(this.requeueTimer);
+    this.dockerEvents = undefined;
     this.probes.stop();
-    while (this.syncing || this.busy.size > 0) {
-      await Promise.all([...this.busy.values()]);
-      if (this.syncing) await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await this.loop.stop();
+    while (this.busy.size > 0) await Promise.all([...this.busy.values()]);
   }
 
   requestSync(): void {
-    if (!this.running) return;
-    if (this.syncing) {
-      this.syncAgain = true;
-      return;
-    }
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      void this.runSync();
-    });
-  }
-
-  private async runSync(): Promise<void> {
-    if (!this.running || this.syncing) return;
-    this.syncing = true;
-    try {
-      await this.syncOnce();
-      if (this.lastSyncError) this.log("sync recovered");
-      this.lastSyncError = undefined;
-    } catch (error) {
-      const message = (error as Error).message;
-      if (message !== this.lastSyncError) this.log(`sync failed: ${message}`);
-      this.lastSyncError = message;
-    } finally {
-      this.syncing = false;
-      if (this.syncAgain) {
-        this.syncAgain = false;
-        this.requestSync();
-      }
-    }
+    this.loop.request();
   }
 
   /** One pass over every pod. Exposed for tests; normally driven by start(). */
@@ -230,18 +196,19 @@ export class PodRuntime {
         this.probes.forgetPod(uid);
         this.statuses.delete(uid);
       }
-      const volumesStale = active && !plan.terminal && this.volumeGeneration.get(uid) !== this.desiredGeneration;
+      const volumesStale = active && !plan.terminal && this.volumeStep.stale(uid, this.desiredGeneration);
       if (plan.actions.length > 0 || volumesStale) this.launch(uid, pod, plan, failures);
     }
+    for (const uid of this.statuses.keys()) if (!desiredByUid.has(uid)) this.statuses.delete(uid);
     for (const uid of this.startFailures.keys()) {
       if (!desiredByUid.has(uid) && !observedByUid.has(uid)) {
+        this.lastWorkError.delete(uid);
         this.startFailures.delete(uid);
-        this.volumeGeneration.delete(uid);
-        this.volumePaths.delete(uid);
+        this.volumeStep.forget(uid);
         for (const key of this.backoffReported.keys()) if (key.startsWith(`${uid}/`)) this.backoffReported.delete(key);
       }
     }
-    this.scheduleRequeue(earliest);
+    this.loop.requestAt(earliest);
   }
 
   private observePod(pod: Pod, containers: ObservedContainer[], plan: PodPlan, failures: Map<string, StartFailure>, now: number) {
@@ -280,7 +247,13 @@ export class PodRuntime {
 
   private launch(uid: string, pod: Pod | undefined, plan: PodPlan, failures: Map<string, StartFailure>) {
     const work = this.work(uid, pod, plan, failures)
-      .catch((error) => this.log(`pod ${pod ? podKey(pod) : uid}: ${(error as Error).message}`))
+      .then(() => void this.lastWorkError.delete(uid))
+      .catch((error) => {
+        // Retried at every sync; said once until it changes.
+        const message = (error as Error).message;
+        if (this.lastWorkError.get(uid) !== message) this.log(`pod ${pod ? podKey(pod) : uid}: ${message}`);
+        this.lastWorkError.set(uid, message);
+      })
       .finally(() => {
         this.busy.delete(uid);
         if (plan.actions.length > 0) this.requestSync();
@@ -293,26 +266,9 @@ export class PodRuntime {
     const configMaps = this.configMaps.get(namespace) ?? new Map<string, ConfigMap>();
     const secrets = this.secrets.get(namespace) ?? new Map<string, Secret>();
     if (pod && !pod.metadata.deletionTimestamp && !plan.terminal) {
-      const generation = this.desiredGeneration;
-      const starting = plan.actions.some((a) => a.type === "createSandbox" || a.type === "startContainer" || a.type === "startCreated");
-      if (starting || this.volumeGeneration.get(uid) !== generation) {
-        const prepared = await this.volumes.prepare(pod, {
-          pod,
-          configMaps,
-          secrets,
-          podIP: plan.sandbox?.ip,
-          hostIP: this.options.hostIP,
-          nodeName: this.options.nodeName,
-        });
-        if (!prepared.ok) {
-          this.mountFailed(pod, prepared.message, failures);
-          plan = { ...plan, actions: plan.actions.filter((a) => a.type === "killContainer" || a.type === "removeContainer") };
-        } else {
-          this.volumeGeneration.set(uid, generation);
-          this.volumePaths.set(uid, prepared.paths);
-          for (const [name, failure] of failures) if (failure.reason === "ContainerCreating" && name !== INFRA_CONTAINER_NAME) failures.delete(name);
-        }
-      }
+      const step = await this.volumeStep.run({ pod, plan, configMaps, secrets, failures, generation: this.desiredGeneration });
+      plan = step.plan;
+      if (step.retryAt) this.loop.requestAt(step.retryAt);
     }
     await this.executor.apply({
       pod,
@@ -320,36 +276,9 @@ export class PodRuntime {
       plan,
       configMaps,
       secrets,
-      volumePaths: this.volumePaths.get(uid) ?? new Map(),
+      volumePaths: this.volumeStep.paths(uid),
       startFailures: failures,
     });
-  }
-
-  private mountFailed(pod: Pod, message: string, failures: Map<string, StartFailure>) {
-    const now = Date.now();
-    const retryAt = now + Math.min(this.backoff.baseMs, 10_000);
-    for (const container of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
-      const previous = failures.get(container.name);
-      failures.set(container.name, { reason: "ContainerCreating", message, failedAt: now, retryAt, failures: (previous?.failures ?? 0) + 1 });
-    }
-    this.options.events?.emit(pod, "Warning", "FailedMount", message);
-    this.requestSyncAt(retryAt);
-  }
-
-  private requestSyncAt(at: number) {
-    this.scheduleRequeue(at);
-  }
-
-  private scheduleRequeue(at: number) {
-    if (!this.running || !Number.isFinite(at)) return;
-    if (this.requeueTimer && this.requeueAt <= at && this.requeueAt > Date.now()) return;
-    clearTimeout(this.requeueTimer);
-    this.requeueAt = at;
-    this.requeueTimer = setTimeout(() => {
-      this.requeueTimer = undefined;
-      this.requeueAt = Infinity;
-      this.requestSync();
-    }, Math.max(0, at - Date.now()) + 5);
   }
 
   /** imageID needs the image's RepoDigests; looked up once per local image id. */
@@ -368,23 +297,8 @@ export class PodRuntime {
     return this.statuses.get(uid);
   }
 
-  /** Every desired pod's last derived status (sent again after a reconnect). */
-  allStatuses(): { pod: Pod; status: PodStatus }[] {
-    const result: { pod: Pod; status: PodStatus }[] = [];
-    for (const pod of this.desired?.pods ?? []) {
-      const status = this.statuses.get(pod.metadata.uid ?? "");
-      if (status) result.push({ pod, status });
-    }
-    return result;
-  }
-
   desiredPods(): Pod[] {
     return this.desired?.pods ?? [];
-  }
-
-  /** Containers seen at the last sync. */
-  observedContainers(): ObservedContainer[] {
-    return this.lastObserved;
   }
 
   /** Fresh observation, for callers that must not act on a stale view (logs). */

@@ -1,7 +1,7 @@
-import { mkdtemp, readFile, readlink, readdir, stat } from "node:fs/promises";
+import { mkdtemp, readFile, readlink, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { ConfigMap, Pod } from "../../../src/schema/core.js";
 import { containerBinds, VolumeManager, volumeHostPaths } from "./pod-volumes.js";
 
@@ -45,9 +45,19 @@ describe("volumeHostPaths and containerBinds", () => {
   });
 });
 
+const temporary: string[] = [];
+async function stateDirectory(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "kubeflare-volumes-"));
+  temporary.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  for (const dir of temporary) await rm(dir, { recursive: true, force: true });
+});
+
 describe("VolumeManager", () => {
   it("writes ConfigMap files atomically and rewrites them when the ConfigMap changes", async () => {
-    const stateDir = await mkdtemp(join(tmpdir(), "kubeflare-volumes-"));
+    const stateDir = await stateDirectory();
     const manager = new VolumeManager(stateDir);
     const pod = podWith([{ name: "cfg", configMap: { name: "c" } }, { name: "scratch", emptyDir: {} }]);
     const configMap = (data: Record<string, string>): ConfigMap => ({ metadata: { name: "c" }, data });
@@ -74,7 +84,7 @@ describe("VolumeManager", () => {
   });
 
   it("reports a missing ConfigMap as a mount failure", async () => {
-    const manager = new VolumeManager(await mkdtemp(join(tmpdir(), "kubeflare-volumes-")));
+    const manager = new VolumeManager(await stateDirectory());
     const pod = podWith([{ name: "cfg", configMap: { name: "missing" } }]);
     const result = await manager.prepare(pod, { pod, configMaps: new Map(), secrets: new Map(), nodeName: "n" });
     expect(result).toEqual({ ok: false, message: 'MountVolume.SetUp failed for volume "cfg" : configmap "missing" not found' });
