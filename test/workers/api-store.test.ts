@@ -3,31 +3,10 @@
  * semantics (versions, conflicts, graceful deletion, finalizers), watches,
  * namespace lifecycle, and the wire formats the API accepts.
  */
-import { SELF, env as testEnv, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import type { Env } from "../../src/env.js";
-
-const env = testEnv as unknown as Env;
+import { SELF, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { KUBECTL_BODIES } from "../../src/api/protobuf/testdata/kubectl-bodies.js";
-
-const TOKEN = "test-admin-token";
-
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const init: RequestInit = { method, headers: { authorization: `Bearer ${TOKEN}`, ...headers } };
-  if (body !== undefined) {
-    init.body = typeof body === "string" || body instanceof Uint8Array ? (body as BodyInit) : JSON.stringify(body);
-    (init.headers as Record<string, string>)["content-type"] ??= "application/json";
-  }
-  const res = await SELF.fetch(`https://kubeflare.test${path}`, init);
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, body: json, text, headers: res.headers };
-}
+import { TOKEN, call, env } from "./helpers.js";
 
 const pod = (name: string, extra: Record<string, unknown> = {}) => ({
   apiVersion: "v1",
