@@ -147,9 +147,8 @@ async function runScheduler(k: StoreKernel, now: number): Promise<ReconcileResul
     k.commit("pods", existing, next);
     actions.push(podEvent(existing, "Warning", "FailedScheduling", message));
   }
-  const taken = round.bound.length + round.unschedulable.length + round.raced;
-  // A full round leaves more pending pods: come back at once. A lost race retries soon; unschedulable pods wait for a change.
-  const requeueAfter = taken >= 1000 ? 1 : round.raced ? 100 : round.unschedulable.length ? 10_000 : undefined;
+  // Progress with more pending: come back at once. A lost race retries soon; unschedulable pods wait for a change (or 10 s).
+  const requeueAfter = round.more && round.bound.length ? 1 : round.raced ? 100 : round.unschedulable.length ? 10_000 : undefined;
   return { actions, requeueAfter };
 }
 

@@ -7,7 +7,7 @@ import type { KubeObject } from "../schema/meta.js";
 import { Effects } from "./effects.js";
 import { buildNodeShare } from "./node-share.js";
 import type { NodeChange } from "./node-cache.js";
-import { clusterStore, namespaceStore, nodeChannel } from "./stubs.js";
+import { channelByShard, channelShard, clusterStore, namespaceStore } from "./stubs.js";
 import type { StoreKernel } from "./store-kernel.js";
 
 export async function flushEffects(k: StoreKernel, storage: DurableObjectStorage): Promise<void> {
@@ -44,12 +44,15 @@ async function pushNodeShares(k: StoreKernel): Promise<void> {
   const ns = k.namespace;
   if (!ns) return;
   const rv = k.table.currentRv;
-  await Promise.all(
-    nodes.map((node) => {
-      const share = buildNodeShare(k.table.podsOnNode(node), (r, n) => k.table.get(r, n));
-      return nodeChannel(k.env, node).setShare(node, ns, rv, share);
-    }),
-  );
+  const byShard = new Map<number, { node: string; namespace: string; rv: number; share: ReturnType<typeof buildNodeShare> }[]>();
+  for (const node of nodes) {
+    const share = buildNodeShare(k.table.podsOnNode(node), (r, n) => k.table.get(r, n));
+    const shard = channelShard(k.env, node);
+    const list = byShard.get(shard) ?? [];
+    list.push({ node, namespace: ns, rv, share });
+    byShard.set(shard, list);
+  }
+  await Promise.all([...byShard].map(([shard, items]) => channelByShard(k.env, shard).setShares(items)));
 }
 
 /** Every namespace store keeps a copy of the Nodes (scheduler, DaemonSets and evictions read them). */

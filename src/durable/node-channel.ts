@@ -58,6 +58,11 @@ export class NodeChannel extends DurableObject<Env> {
     this.sql.exec(`CREATE TABLE IF NOT EXISTS versions (node TEXT PRIMARY KEY, version INTEGER NOT NULL)`);
   }
 
+  /** Many nodes' shares in one call: a scheduling round touches hundreds of nodes of one shard. */
+  async setShares(items: { node: string; namespace: string; rv: number; share: NodeShare }[]): Promise<void> {
+    for (const i of items) await this.setShare(i.node, i.namespace, i.rv, i.share);
+  }
+
   /** A namespace store's current share for `node`; older versions than stored are ignored (writes can race). */
   async setShare(node: string, namespace: string, rv: number, share: NodeShare): Promise<void> {
     const row = this.sql

@@ -24,6 +24,8 @@ export interface SchedulingRound {
   unschedulable: { pod: KubeObject; message: string }[];
   /** Pods placed but refused by the ledger (a race lost): retry soon. */
   raced: number;
+  /** More pods were pending than one round takes. */
+  more: boolean;
 }
 
 /** Pods scheduled per round, so one alarm run stays well under its CPU budget. */
@@ -55,8 +57,11 @@ export async function scheduleRound(
   random: () => number,
   opts: RoundOptions = {},
 ): Promise<SchedulingRound> {
-  const pending = (pods as Pod[]).filter(needsScheduling).slice(0, MAX_PODS_PER_ROUND);
-  const round: SchedulingRound = { bound: [], unschedulable: [], raced: 0 };
+  // Pods already found unschedulable go last, so one round of them cannot starve the rest (upstream's unschedulable queue).
+  const all = (pods as Pod[]).filter(needsScheduling);
+  const waiting = (p: Pod) => p.status?.conditions?.some((c) => c.type === "PodScheduled" && c.status === "False") ?? false;
+  const pending = [...all.filter((p) => !waiting(p)), ...all.filter(waiting)].slice(0, MAX_PODS_PER_ROUND);
+  const round: SchedulingRound = { bound: [], unschedulable: [], raced: 0, more: all.length > pending.length };
   if (!pending.length) return round;
   const snapshot = await cluster.schedulingSnapshot();
   const results = opts.baseline

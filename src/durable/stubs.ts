@@ -32,10 +32,15 @@ function fnv1a(s: string): number {
   return h;
 }
 
-export type ChannelApi = Pick<NodeChannel, "setShare" | "desired" | "openStream" | "attachStream" | "waiting">;
+export type ChannelApi = Pick<NodeChannel, "setShare" | "setShares" | "desired" | "openStream" | "attachStream" | "waiting">;
 
-export function nodeChannel(env: Env, node: string): ChannelApi {
+/** Which NodeChannel shard serves a node. */
+export function channelShard(env: Env, node: string): number {
   const shards = Math.max(1, Number(env.NODE_CHANNEL_SHARDS ?? 16));
-  const id = env.NODE_CHANNEL.idFromName(`shard:${fnv1a(node) % shards}`);
-  return env.NODE_CHANNEL.get(id) as unknown as ChannelApi;
+  return fnv1a(node) % shards;
 }
+
+export const channelByShard = (env: Env, shard: number): ChannelApi =>
+  env.NODE_CHANNEL.get(env.NODE_CHANNEL.idFromName(`shard:${shard}`)) as unknown as ChannelApi;
+
+export const nodeChannel = (env: Env, node: string): ChannelApi => channelByShard(env, channelShard(env, node));
