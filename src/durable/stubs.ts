@@ -36,7 +36,7 @@ export type ChannelApi = Pick<NodeChannel, "setShare" | "setShares" | "desired" 
 
 /** Which NodeChannel shard serves a node. */
 export function channelShard(env: Env, node: string): number {
-  const shards = Math.max(1, Number(env.NODE_CHANNEL_SHARDS ?? 16));
+  const shards = Math.max(1, Number(env.NODE_CHANNEL_SHARDS ?? 1));
   return fnv1a(node) % shards;
 }
 
