@@ -7,7 +7,7 @@
 //   1. N simulated nodes (Ready, 32 CPUs, 110 pods; no kubelet, so the node
 //      monitor grace period is raised to an hour instead of renewing Leases);
 //   2. a 1,000-replica Deployment (10m CPU each): POST to every pod bound;
-//   3. N "blocker" pods, one per node, each requesting 31 of its 32 CPUs;
+//   3. N "blocker" pods, one per node, each requesting 31.5 of its 32 CPUs;
 //   4. 10,000 pods of 1 CPU in namespace "bench": all pending, none fits;
 //   5. one DELETE of every blocker frees all nodes at once; the clock runs
 //      from its answer to the last of the 10,000 binds seen on a watch.
@@ -16,7 +16,7 @@
 // would each take pods as they arrive. The baseline still reserves through
 // the capacity ledger, which is what keeps its pods pending in step 4.
 // Alarm runs are timed inside the Worker (LOG_ALARM_RUNS=1). Binding stops
-// being waited for after BENCH_BIND_CAP_S (40 s) and the rate so far is
+// being waited for after BENCH_BIND_CAP_S (30 s) and the rate so far is
 // reported as partial. Missing a goal is reported, never fatal; the exit
 // code is non-zero only when a step fails.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -32,7 +32,7 @@ const PENDING = Number(process.env.BENCH_PENDING ?? 10_000);
 const REPLICAS = 1_000;
 const CONCURRENCY = 32;
 const SETUP_TIMEOUT_MS = 120_000;
-const BIND_CAP_MS = Number(process.env.BENCH_BIND_CAP_S ?? 40) * 1000;
+const BIND_CAP_MS = Number(process.env.BENCH_BIND_CAP_S ?? 30) * 1000;
 const RUN_BUDGET_MS = 9 * 60_000;
 const MODES = [
   { name: "scheduler", vars: {} },
@@ -122,7 +122,7 @@ async function bindWatch(cp, namespace, counts = () => true) {
   };
 }
 
-/** One control plane, one mode, one node count: the five steps above. */
+/** One control plane, one mode, one node count: the steps above. */
 async function scenario({ nodes, mode }) {
   const stateDir = mkdtempSync(join(tmpdir(), "kubeflare-bench-sched-"));
   const alarmRuns = [];
@@ -179,7 +179,7 @@ async function scenario({ nodes, mode }) {
 
     const hold = await namespace("hold");
     await pool("blockers", nodes, (i) =>
-      call({ method: "POST", path: "/api/v1/namespaces/hold/pods", body: podManifest(`blocker-${i}`, "blocker", "31", "1Gi") }),
+      call({ method: "POST", path: "/api/v1/namespaces/hold/pods", body: podManifest(`blocker-${i}`, "blocker", "31500m", "1Gi") }),
     );
     if (!(await hold.until(nodes, SETUP_TIMEOUT_MS))) throw new Error(`only ${hold.boundAt.size} of ${nodes} blockers bound`);
 
@@ -192,7 +192,7 @@ async function scenario({ nodes, mode }) {
     if (bench.boundAt.size) throw new Error(`${bench.boundAt.size} pods were bound while every node was full: the hold did not hold`);
 
     log(`${mode.name}, ${nodes} nodes: ${PENDING} pods pending; freeing every node`);
-    const cpuBefore = cpuSnapshot(cp.process.pid);
+    const cpuBefore = cpuSnapshot(cp.process.pid, cp.port);
     const alarmsFrom = alarmRuns.length;
     const release = await must("release", {
       method: "DELETE",
@@ -200,7 +200,16 @@ async function scenario({ nodes, mode }) {
       body: { apiVersion: "v1", kind: "DeleteOptions", gracePeriodSeconds: 0 },
     });
     // Wakes the scheduler at once however it requeued its unschedulable pods.
-    await must("kick", { method: "POST", path: "/api/v1/namespaces/bench/pods", body: podManifest("kick", "kick", "10m", "16Mi") });
+    // It waits behind the namespace store's work, and wrangler dev answers 503
+    // when the store was restarted meanwhile: then try again (409 = it landed).
+    for (let attempt = 1; ; attempt++) {
+      const kick = await call({ method: "POST", path: "/api/v1/namespaces/bench/pods", body: podManifest("kick", "kick", "10m", "16Mi") });
+      if (kick.status < 500 || attempt === 3) {
+        if (kick.status >= 300 && kick.status !== 409) throw new Error(`kick: ${kick.status} ${kick.body.toString("utf8").slice(0, 300)}`);
+        r.kickRetries = attempt - 1;
+        break;
+      }
+    }
     r.complete = await bench.until(PENDING, Math.max(0, BIND_CAP_MS - (performance.now() - release.end)));
     const binds = [...bench.boundAt.values()];
     const start = Math.min(release.end, ...binds);
@@ -211,7 +220,8 @@ async function scenario({ nodes, mode }) {
     r.releaseMs = release.ms;
     r.firstBindMs = binds.length ? Math.min(...binds) - release.end : NaN;
     r.peakPerS = peakPerSecond(binds);
-    r.bindCpu = cpuBetween(cpuBefore, cpuSnapshot(cp.process.pid));
+    r.longestRoundMs = longestRound([release.end, ...binds]);
+    r.bindCpu = cpuBetween(cpuBefore, cpuSnapshot(cp.process.pid, cp.port));
     r.bindAlarms = alarmRuns.slice(alarmsFrom);
     r.allAlarms = alarmRuns;
     log(
@@ -228,6 +238,19 @@ async function scenario({ nodes, mode }) {
     running = undefined;
     rmSync(stateDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The longest pause between binds. The scheduler requeues at once while pods
+ * are pending, and a round's binds reach the watch only when its alarm run
+ * has ended, effects flush included, so this is (an upper bound of) the
+ * longest whole alarm run: what the in-Worker timing cannot see.
+ */
+function longestRound(times) {
+  const t = [...times].sort((a, b) => a - b);
+  let longest = 0;
+  for (let i = 1; i < t.length; i++) longest = Math.max(longest, t[i] - t[i - 1]);
+  return longest;
 }
 
 /** The most binds that arrived within any one-second window. */
@@ -278,7 +301,9 @@ function report(results) {
   row("alarm runs, Deployment + binding: p99 ms", (r) => alarmSummary([...r.bindAlarms, ...r.deployAlarms]).p99, 0);
   row("alarm runs, Deployment + binding: max ms", (r) => alarmSummary([...r.bindAlarms, ...r.deployAlarms]).max, 0);
   row("alarm runs, whole run: max ms", (r) => alarmSummary(r.allAlarms).max, 0);
-  row("workerd CPU while binding (cores)", (r) => r.bindCpu?.workerd, 2);
+  row("longest pause between binds (ms)", (r) => r.longestRoundMs, 0);
+  row("Worker's workerd CPU while binding (cores)", (r) => r.bindCpu?.worker, 2);
+  row("other processes' CPU while binding (cores)", (r) => r.bindCpu?.other, 2);
   row("setup: nodes created/s", (r) => r.nodesPerS, 0);
   row("setup: pods created/s", (r) => r.createPerS, 0);
   printTable(rows);
@@ -287,18 +312,25 @@ function report(results) {
   for (const r of results) {
     const s = alarmSummary(r.allAlarms);
     console.log(
-      `${r.mode}, ${r.nodes} nodes: ${r.complete ? "" : `PARTIAL, ${r.bound} of ${PENDING} bound when the ${BIND_CAP_MS / 1000} s cap ran out; `}release DELETE ${fmt(r.releaseMs, 0)} ms, first bind ${fmt(r.firstBindMs, 0)} ms after its answer; ` +
+      `${r.mode}, ${r.nodes} nodes: ${r.complete ? "" : `PARTIAL, ${r.bound} of ${PENDING} bound when the ${BIND_CAP_MS / 1000} s cap ran out; `}release DELETE ${fmt(r.releaseMs, 0)} ms${r.kickRetries ? `, kick retried ${r.kickRetries}× after 503 (store restarted)` : ""}, first bind ${fmt(r.firstBindMs, 0)} ms after its answer; ` +
         `${s.count} alarm runs, slowest ${s.max} ms (${s.slowest?.keys} keys in ${s.slowest?.store})`,
     );
   }
+  const busy = results.filter((r) => (r.bindCpu?.other ?? 0) > 0.25);
+  if (busy.length)
+    console.log(`warning: other processes used over 0.25 cores while binding (${busy.map((r) => `${r.mode} ${r.nodes}`).join(", ")}); those figures are pessimistic`);
   const verdict = (ok) => (ok ? "PASS" : "FAIL");
   const s500 = get(500, "scheduler");
   if (s500) console.log(`\ngoal: >= ${GOAL_PODS_PER_S} pods/s bound at 500 nodes: ${verdict(s500.bindPerS >= GOAL_PODS_PER_S)} (${fmt(s500.bindPerS, 0)} pods/s)`);
-  const worst = Math.max(...results.filter((r) => r.mode === "scheduler").map((r) => alarmSummary(r.allAlarms).max));
-  console.log(
-    `goal: no alarm run over ${GOAL_ALARM_MS} ms of CPU: ${verdict(worst <= GOAL_ALARM_MS)} (slowest ${worst} ms wall of controller work; ` +
-      "the effects flush that ends each alarm, node share pushes included, is not in this figure)",
-  );
+  const scheduler = results.filter((r) => r.mode === "scheduler");
+  if (scheduler.length) {
+    const work = Math.max(...scheduler.map((r) => alarmSummary(r.allAlarms).max));
+    const round = Math.max(...scheduler.map((r) => r.longestRoundMs));
+    console.log(
+      `goal: no alarm run over ${GOAL_ALARM_MS} ms of CPU: ${verdict(work <= GOAL_ALARM_MS && round <= GOAL_ALARM_MS)} ` +
+        `(controller work at most ${work} ms wall; longest pause between binds ${fmt(round, 0)} ms, which bounds a whole run with its effects flush)`,
+    );
+  }
   console.log(`\nmachine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${fmt(totalmem() / 2 ** 30)} GiB, node ${process.version}; client and wrangler dev share it`);
 }
 
