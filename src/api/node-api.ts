@@ -4,7 +4,7 @@
  * Everything else an agent does goes through the ordinary Kubernetes API.
  */
 import { Hono } from "hono";
-import { badRequest } from "../errors.js";
+import { badRequest, statusOf } from "../errors.js";
 import type { Status } from "../schema/meta.js";
 import { namespaceStore, nodeChannel } from "../durable/stubs.js";
 import type { AppEnv } from "./app.js";
@@ -13,6 +13,14 @@ import { json } from "./responses.js";
 
 /** Agents re-ask after this; a little under common proxy idle timeouts. */
 const MAX_POLL_SECONDS = 55;
+const DEFAULT_POLL_SECONDS = 30;
+
+/** `timeoutSeconds` of the long-poll: absent means the default, 0 answers at once, garbage is the agent's error. */
+function pollSeconds(v: string | undefined): number {
+  if (v === undefined || v === "") return DEFAULT_POLL_SECONDS;
+  if (!/^\d+$/.test(v)) throw badRequest(`invalid value for timeoutSeconds: "${v}": must be a non-negative integer`);
+  return Math.min(Number(v), MAX_POLL_SECONDS);
+}
 
 interface PodStatusItem {
   namespace: string;
@@ -27,7 +35,7 @@ export function nodeApi() {
   app.get("/:node/desired", async (c) => {
     const node = c.req.param("node");
     const version = c.req.query("version") ?? "";
-    const timeout = Math.min(Math.max(Number(c.req.query("timeoutSeconds") ?? 30) || 30, 0), MAX_POLL_SECONDS);
+    const timeout = pollSeconds(c.req.query("timeoutSeconds"));
     return json(await nodeChannel(c.env, node).desired(node, version, timeout * 1000));
   });
 
@@ -59,7 +67,9 @@ export function nodeApi() {
       const status = (await readObject(c.req.raw)) as Status;
       attached = await channel.attachStream(node, id, null, status);
     } else attached = await channel.attachStream(node, id, c.req.raw.body);
-    return json({ attached }, attached ? 200 : 410);
+    // The agent reads only the code; a 410 still carries a Status, as every failure here does.
+    if (!attached) return json(statusOf(410, "Gone", `no request is waiting for stream ${JSON.stringify(id)} of node ${JSON.stringify(node)}`), 410);
+    return json({ attached });
   });
 
   return app;

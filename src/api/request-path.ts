@@ -3,7 +3,7 @@
  *   /api/v1/namespaces/{ns}/{resource}[/{name}[/{subresource}]]
  *   /apis/{group}/{version}/{resource}[/{name}[/{subresource}]]   (cluster-scoped, or all namespaces)
  */
-import { KubeError } from "../errors.js";
+import { KubeError, badRequest } from "../errors.js";
 import { findResource, type ResourceType } from "../schema/registry.js";
 
 export interface ResourceRequest {
@@ -15,8 +15,17 @@ export interface ResourceRequest {
 
 export const notFoundPath = () => new KubeError(404, "NotFound", "the server could not find the requested resource");
 
+/** A path segment with its escapes undone; a broken escape (`%E0%A4%A`) is the client's error, as Go's URL parser says. */
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw badRequest(`invalid URL escape in path segment ${JSON.stringify(s)}`);
+  }
+}
+
 export function parseResourcePath(group: string, version: string, rest: string[]): ResourceRequest {
-  const seg = rest.map(decodeURIComponent);
+  const seg = rest.map(decodeSegment);
   if (seg.some((s) => s === "" || s === "." || s === ".." || s.includes("/"))) throw notFoundPath();
   if (seg[0] === "namespaces" && seg.length >= 3 && seg[2] !== "status" && seg[2] !== "finalize") {
     const type = findResource(group, version, seg[2]);

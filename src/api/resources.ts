@@ -15,7 +15,7 @@ import { toTable } from "./table/index.js";
 import { checkFieldSelector, parseFieldSelector, parseLabelSelector } from "./selectors/index.js";
 import { listAllNamespaces, watchAllNamespaces } from "./all-namespaces.js";
 import { patchTypeOf, readDeleteOptions, readObject, readPatch } from "./body.js";
-import { readOptions, type RequestOptions } from "./query.js";
+import { checkListQuery, readOptions, type RequestOptions } from "./query.js";
 import { json, STREAM_HEADERS, success } from "./responses.js";
 import { notFoundPath, type ResourceRequest } from "./request-path.js";
 import { identity, MergedWatch, objectTransform } from "./watch-stream.js";
@@ -71,6 +71,8 @@ export async function handleResource(request: Request, env: Env, req: ResourceRe
       if (Array.isArray(deleteOptions.dryRun) && deleteOptions.dryRun.includes("All")) call.dryRun = true;
       if (name === undefined) {
         if (allNamespaces) throw methodNotAllowed(request);
+        // deletecollection takes ListOptions, as a list does.
+        checkListQuery(opts.list);
         const list = unwrap(await store.deleteCollection(rt.resource, opts.list, deleteOptions, call));
         return json(renderList(rt, list, { ...opts, table: false }));
       }
@@ -134,8 +136,16 @@ function checkUnknownFields(rt: ResourceType, body: unknown, opts: RequestOption
   const unknown = findUnknownFields(rt, body);
   if (!unknown.length) return {};
   if (opts.fieldValidation === "Strict") throw strictDecodingError(rt, unknown);
-  return { warning: unknown.map((f) => `299 - "unknown field \\"${f}\\""`).join(", ") };
+  return { warning: unknown.map((f) => `299 - "unknown field \\"${headerSafe(f)}\\""`).join(", ") };
 }
+
+/**
+ * A field name as it may appear in a header value: headers carry bytes, not
+ * text, so anything outside printable ASCII (a control character or 名前 in a
+ * key) is written as a \u escape, and quotes and backslashes are escaped.
+ */
+const headerSafe = (s: string) =>
+  s.replace(/[^\x20-\x7e]|["\\]/g, (ch) => (ch === '"' || ch === "\\" ? `\\${ch}` : `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`));
 
 /** Patch directives ($patch, $setElementOrder/…, $retainKeys, …) are not fields. */
 function stripDirectives(v: unknown): unknown {

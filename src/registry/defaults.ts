@@ -4,24 +4,37 @@
  * look the way kubectl users expect (e.g. `Port: 80/TCP` in rollout history).
  */
 import type { KubeObject } from "../schema/meta.js";
-import type { Container, PodSpec } from "../schema/core.js";
 
 type Defaulter = (o: KubeObject) => void;
+type Obj = Record<string, any>;
 
-function defaultContainer(c: Container): void {
+/*
+ * Defaulting runs before validation, on whatever the client sent: it fills in
+ * only what has the expected shape and leaves a wrong type (`spec: "x"`,
+ * `containers: {}`) untouched for schema validation to report.
+ */
+const isObject = (v: unknown): v is Obj => !!v && typeof v === "object" && !Array.isArray(v);
+const objectsIn = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObject) : []);
+/** `o[key]`, created as {} when absent; undefined when it is there but not an object. */
+function child(o: Obj, key: string): Obj | undefined {
+  o[key] ??= {};
+  return isObject(o[key]) ? o[key] : undefined;
+}
+
+function defaultContainer(c: Obj): void {
   c.terminationMessagePath ??= "/dev/termination-log";
   c.terminationMessagePolicy ??= "File";
   c.resources ??= {};
   if (!c.imagePullPolicy) {
-    const image = c.image ?? "";
+    const image = typeof c.image === "string" ? c.image : "";
     const tag = image.includes("@") ? "digest" : image.slice(image.lastIndexOf("/") + 1).split(":")[1];
     c.imagePullPolicy = !tag || tag === "latest" ? "Always" : "IfNotPresent";
   }
-  for (const p of c.ports ?? []) p.protocol ??= "TCP";
+  for (const p of objectsIn(c.ports)) p.protocol ??= "TCP";
 }
 
-export function defaultPodSpec(spec: PodSpec | undefined): void {
-  if (!spec) return;
+export function defaultPodSpec(spec: unknown): void {
+  if (!isObject(spec)) return;
   spec.restartPolicy ??= "Always";
   spec.terminationGracePeriodSeconds ??= 30;
   spec.dnsPolicy ??= "ClusterFirst";
@@ -29,90 +42,101 @@ export function defaultPodSpec(spec: PodSpec | undefined): void {
   spec.securityContext ??= {};
   spec.enableServiceLinks ??= true;
   if (spec.serviceAccount && !spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount;
-  for (const c of spec.containers ?? []) defaultContainer(c);
-  for (const c of spec.initContainers ?? []) defaultContainer(c);
-  for (const v of spec.volumes ?? []) {
-    if (v.configMap) v.configMap.defaultMode ??= 0o644;
-    if (v.secret) v.secret.defaultMode ??= 0o644;
-    if (v.hostPath) v.hostPath.type ??= "";
+  for (const c of objectsIn(spec.containers)) defaultContainer(c);
+  for (const c of objectsIn(spec.initContainers)) defaultContainer(c);
+  for (const v of objectsIn(spec.volumes)) {
+    if (isObject(v.configMap)) v.configMap.defaultMode ??= 0o644;
+    if (isObject(v.secret)) v.secret.defaultMode ??= 0o644;
+    if (isObject(v.hostPath)) v.hostPath.type ??= "";
   }
 }
 
 /** DefaultTolerationSeconds: pods ride out a node outage for 300 s before eviction. */
-function defaultTolerations(spec: PodSpec): void {
+function defaultTolerations(spec: Obj): void {
   const tolerations = (spec.tolerations ??= []);
+  if (!Array.isArray(tolerations)) return;
   for (const key of ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"]) {
-    const has = tolerations.some((t) => (t.key === key || (t.operator === "Exists" && !t.key)) && (!t.effect || t.effect === "NoExecute"));
+    const has = objectsIn(tolerations).some((t) => (t.key === key || (t.operator === "Exists" && !t.key)) && (!t.effect || t.effect === "NoExecute"));
     if (!has) tolerations.push({ key, operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 });
   }
 }
 
-const template = (o: KubeObject) => o.spec?.template;
+const podTemplateSpec = (spec: Obj) => (isObject(spec.template) ? spec.template.spec : undefined);
 
 const defaulters: Record<string, Defaulter> = {
   pods: (o) => {
     defaultPodSpec(o.spec);
-    if (o.spec) defaultTolerations(o.spec);
+    if (isObject(o.spec)) defaultTolerations(o.spec);
   },
   deployments: (o) => {
-    o.spec ??= {};
-    o.spec.replicas ??= 1;
-    o.spec.revisionHistoryLimit ??= 10;
-    o.spec.progressDeadlineSeconds ??= 600;
-    o.spec.strategy ??= {};
-    o.spec.strategy.type ??= "RollingUpdate";
-    if (o.spec.strategy.type === "RollingUpdate") {
-      o.spec.strategy.rollingUpdate ??= {};
-      o.spec.strategy.rollingUpdate.maxSurge ??= "25%";
-      o.spec.strategy.rollingUpdate.maxUnavailable ??= "25%";
+    const spec = child(o, "spec");
+    if (!spec) return;
+    spec.replicas ??= 1;
+    spec.revisionHistoryLimit ??= 10;
+    spec.progressDeadlineSeconds ??= 600;
+    const strategy = child(spec, "strategy");
+    if (strategy) {
+      strategy.type ??= "RollingUpdate";
+      const rollingUpdate = strategy.type === "RollingUpdate" ? child(strategy, "rollingUpdate") : undefined;
+      if (rollingUpdate) {
+        rollingUpdate.maxSurge ??= "25%";
+        rollingUpdate.maxUnavailable ??= "25%";
+      }
     }
-    defaultPodSpec(template(o)?.spec);
+    defaultPodSpec(podTemplateSpec(spec));
   },
   replicasets: (o) => {
-    o.spec ??= {};
-    o.spec.replicas ??= 1;
-    defaultPodSpec(template(o)?.spec);
+    const spec = child(o, "spec");
+    if (!spec) return;
+    spec.replicas ??= 1;
+    defaultPodSpec(podTemplateSpec(spec));
   },
   daemonsets: (o) => {
-    o.spec ??= {};
-    o.spec.revisionHistoryLimit ??= 10;
-    o.spec.updateStrategy ??= {};
-    o.spec.updateStrategy.type ??= "RollingUpdate";
-    if (o.spec.updateStrategy.type === "RollingUpdate") {
-      o.spec.updateStrategy.rollingUpdate ??= {};
-      o.spec.updateStrategy.rollingUpdate.maxUnavailable ??= 1;
-      o.spec.updateStrategy.rollingUpdate.maxSurge ??= 0;
+    const spec = child(o, "spec");
+    if (!spec) return;
+    spec.revisionHistoryLimit ??= 10;
+    const strategy = child(spec, "updateStrategy");
+    if (strategy) {
+      strategy.type ??= "RollingUpdate";
+      const rollingUpdate = strategy.type === "RollingUpdate" ? child(strategy, "rollingUpdate") : undefined;
+      if (rollingUpdate) {
+        rollingUpdate.maxUnavailable ??= 1;
+        rollingUpdate.maxSurge ??= 0;
+      }
     }
-    defaultPodSpec(template(o)?.spec);
+    defaultPodSpec(podTemplateSpec(spec));
   },
   jobs: (o) => {
-    o.spec ??= {};
-    if (o.spec.completions === undefined && o.spec.parallelism === undefined) o.spec.completions = 1;
-    o.spec.parallelism ??= 1;
-    o.spec.backoffLimit ??= 6;
-    o.spec.completionMode ??= "NonIndexed";
-    o.spec.suspend ??= false;
-    defaultPodSpec(template(o)?.spec);
+    const spec = child(o, "spec");
+    if (!spec) return;
+    if (spec.completions === undefined && spec.parallelism === undefined) spec.completions = 1;
+    spec.parallelism ??= 1;
+    spec.backoffLimit ??= 6;
+    spec.completionMode ??= "NonIndexed";
+    spec.suspend ??= false;
+    defaultPodSpec(podTemplateSpec(spec));
   },
   cronjobs: (o) => {
-    o.spec ??= {};
-    o.spec.concurrencyPolicy ??= "Allow";
-    o.spec.suspend ??= false;
-    o.spec.successfulJobsHistoryLimit ??= 3;
-    o.spec.failedJobsHistoryLimit ??= 1;
-    defaultPodSpec(o.spec.jobTemplate?.spec?.template?.spec);
+    const spec = child(o, "spec");
+    if (!spec) return;
+    spec.concurrencyPolicy ??= "Allow";
+    spec.suspend ??= false;
+    spec.successfulJobsHistoryLimit ??= 3;
+    spec.failedJobsHistoryLimit ??= 1;
+    if (isObject(spec.jobTemplate) && isObject(spec.jobTemplate.spec)) defaultPodSpec(podTemplateSpec(spec.jobTemplate.spec));
   },
   services: (o) => {
-    o.spec ??= {};
-    o.spec.type ??= "ClusterIP";
-    if (o.spec.type !== "ExternalName") {
-      o.spec.sessionAffinity ??= "None";
-      o.spec.internalTrafficPolicy ??= "Cluster";
-      o.spec.ipFamilies ??= ["IPv4"];
-      o.spec.ipFamilyPolicy ??= "SingleStack";
-      if (o.spec.type === "NodePort" || o.spec.type === "LoadBalancer") o.spec.externalTrafficPolicy ??= "Cluster";
+    const spec = child(o, "spec");
+    if (!spec) return;
+    spec.type ??= "ClusterIP";
+    if (spec.type !== "ExternalName") {
+      spec.sessionAffinity ??= "None";
+      spec.internalTrafficPolicy ??= "Cluster";
+      spec.ipFamilies ??= ["IPv4"];
+      spec.ipFamilyPolicy ??= "SingleStack";
+      if (spec.type === "NodePort" || spec.type === "LoadBalancer") spec.externalTrafficPolicy ??= "Cluster";
     }
-    for (const p of o.spec.ports ?? []) {
+    for (const p of objectsIn(spec.ports)) {
       p.protocol ??= "TCP";
       if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === "") p.targetPort = p.port;
     }
@@ -121,9 +145,10 @@ const defaulters: Record<string, Defaulter> = {
     o.type ??= "Opaque";
   },
   namespaces: (o) => {
-    o.metadata.labels = { ...(o.metadata.labels ?? {}), "kubernetes.io/metadata.name": o.metadata.name! };
-    o.spec ??= {};
-    o.spec.finalizers ??= ["kubernetes"];
+    const labels = o.metadata.labels ?? {};
+    if (isObject(labels)) o.metadata.labels = { ...labels, "kubernetes.io/metadata.name": o.metadata.name! };
+    const spec = child(o, "spec");
+    if (spec) spec.finalizers ??= ["kubernetes"];
   },
 };
 

@@ -38,9 +38,11 @@ function initialStatus(rt: ResourceType, o: KubeObject): void {
     o.status = rt.resource === "services" ? { loadBalancer: {} } : {};
 }
 
-/** Secret.stringData is write-only: merged into data, base64-encoded. */
+const isObject = (v: unknown): v is Record<string, any> => !!v && typeof v === "object" && !Array.isArray(v);
+
+/** Secret.stringData is write-only: merged into data, base64-encoded. Left alone when either is not a map (validation says so). */
 function foldStringData(rt: ResourceType, o: KubeObject): void {
-  if (rt.resource !== "secrets" || !o.stringData) return;
+  if (rt.resource !== "secrets" || !isObject(o.stringData) || (o.data != null && !isObject(o.data))) return;
   const data = (o.data ??= {}) as Record<string, string>;
   for (const [k, v] of Object.entries(o.stringData as Record<string, string>)) data[k] = base64(String(v));
   delete o.stringData;
@@ -54,11 +56,9 @@ function base64(s: string): string {
 }
 
 export function validate(rt: ResourceType, o: KubeObject, opts: WriteOptions): void {
-  const causes = [
-    ...(opts.validateSchema?.(rt, o) ?? []),
-    ...validateMetadata(rt.resource, o, rt.namespaced),
-    ...validateKind(rt.resource, o),
-  ];
+  const shape = opts.validateSchema?.(rt, o) ?? [];
+  // The per-kind rules read fields as the schema types them; upstream never validates an object that failed to decode.
+  const causes = [...shape, ...validateMetadata(rt.resource, o, rt.namespaced), ...(shape.length ? [] : validateKind(rt.resource, o))];
   if (causes.length) throw invalid(rt.kind, o.metadata?.name ?? o.metadata?.generateName ?? "", causes, rt.group);
 }
 
@@ -67,7 +67,7 @@ export function prepareForCreate(rt: ResourceType, input: KubeObject, opts: Writ
   if (!o.metadata || typeof o.metadata !== "object") o.metadata = {};
   const m = o.metadata;
   if (m.resourceVersion) throw badRequest("resourceVersion should not be set on objects to be created");
-  if (!m.name && m.generateName) m.name = generateName(m.generateName);
+  if (!m.name && m.generateName && typeof m.generateName === "string") m.name = generateName(m.generateName);
   if (rt.namespaced) {
     if (m.namespace && opts.namespace && m.namespace !== opts.namespace)
       throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
@@ -149,7 +149,9 @@ export function prepareForUpdate(
 function checkPodUpdate(rt: ResourceType, existing: KubeObject, next: KubeObject): void {
   const strip = (spec: any) => {
     const s = clone(spec ?? {});
-    for (const c of [...(s.containers ?? []), ...(s.initContainers ?? [])]) delete c.image;
+    if (!isObject(s)) return JSON.stringify(s);
+    const containers = [s.containers, s.initContainers].flatMap((l) => (Array.isArray(l) ? l.filter(isObject) : []));
+    for (const c of containers) delete c.image;
     delete s.activeDeadlineSeconds;
     delete s.tolerations;
     delete s.terminationGracePeriodSeconds;

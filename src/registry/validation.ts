@@ -59,6 +59,16 @@ export function validateLabels(labels: Record<string, string>, field: string): C
   return causes;
 }
 
+/** validatePathNoBacksteps: a path with a `..` element could climb out of where it is meant to point. */
+function backsteps(field: string, path: string): Cause[] {
+  return path.split("/").includes("..") ? [invalidValue(field, path, "must not contain '..'")] : [];
+}
+
+/** validateLocalDescendingPath: subPath stays inside its volume. */
+function descendingPath(field: string, path: string): Cause[] {
+  return [...(path.startsWith("/") ? [invalidValue(field, path, "must be a relative path")] : []), ...backsteps(field, path)];
+}
+
 const validPort = (p: unknown) => typeof p === "number" && Number.isInteger(p) && p >= 1 && p <= 65535;
 
 function validateContainers(containers: Container[], field: string, names: Set<string>, volumes: Set<string>): Cause[] {
@@ -81,6 +91,8 @@ function validateContainers(containers: Container[], field: string, names: Set<s
     (c.volumeMounts ?? []).forEach((m, j) => {
       if (!volumes.has(m.name)) causes.push({ reason: "FieldValueNotFound", field: `${at}.volumeMounts[${j}].name`, message: `Not found: ${JSON.stringify(m.name)}` });
       if (!m.mountPath) causes.push(requiredValue(`${at}.volumeMounts[${j}].mountPath`));
+      if (m.subPath) causes.push(...descendingPath(`${at}.volumeMounts[${j}].subPath`, m.subPath));
+      if (typeof m.subPathExpr === "string" && m.subPathExpr) causes.push(...descendingPath(`${at}.volumeMounts[${j}].subPathExpr`, m.subPathExpr));
     });
     (c.env ?? []).forEach((e, j) => {
       if (!e.name) causes.push(requiredValue(`${at}.env[${j}].name`));
@@ -99,6 +111,7 @@ export function validatePodSpec(spec: PodSpec | undefined, field: string): Cause
     volumes.add(v.name);
     if (v.hostPath && !v.hostPath.path?.startsWith("/"))
       causes.push(invalidValue(`${field}.volumes[${i}].hostPath.path`, v.hostPath.path, "must be an absolute path"));
+    if (v.hostPath?.path) causes.push(...backsteps(`${field}.volumes[${i}].hostPath.path`, v.hostPath.path));
   });
   if (!Array.isArray(spec.containers) || spec.containers.length === 0) causes.push(requiredValue(`${field}.containers`));
   const names = new Set<string>();

@@ -6,7 +6,7 @@ import { badRequest } from "../../errors.js";
 import type { DeleteOptions, KubeObject } from "../../schema/meta.js";
 import type { StoreApi } from "../../durable/stubs.js";
 import { unwrap } from "../../durable/result.js";
-import { readObject } from "../body.js";
+import { checkDeleteOptions, readObject } from "../body.js";
 import type { RequestOptions } from "../query.js";
 import { json } from "../responses.js";
 
@@ -15,7 +15,9 @@ type Store = StoreApi;
 export async function handleEviction(request: Request, store: Store, name: string, opts: RequestOptions): Promise<Response> {
   const eviction = await readObject(request);
   if (eviction.kind !== undefined && eviction.kind !== "Eviction") throw badRequest(`expected an Eviction, got ${String(eviction.kind)}`);
-  const deleteOptions = (eviction.deleteOptions ?? {}) as DeleteOptions;
+  const raw = eviction.deleteOptions ?? {};
+  if (typeof raw !== "object" || Array.isArray(raw)) throw badRequest("Eviction deleteOptions must be an object");
+  const deleteOptions = checkDeleteOptions(raw as Record<string, unknown>) as DeleteOptions;
   unwrap(await store.delete("pods", name, deleteOptions, { dryRun: opts.dryRun }));
   return json({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 }, 201);
 }

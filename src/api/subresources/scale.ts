@@ -42,7 +42,8 @@ export async function handleScale(request: Request, store: Store, rt: ResourceTy
     desired = applyPatch(type, toScale(current), await readPatch(request, type), { kind: "Scale", now: new Date(), manager: opts.fieldManager });
   } else throw badRequest(`method ${request.method} is not supported on scale`);
   const replicas = desired.spec?.replicas;
-  if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0)
+  // Scale.spec.replicas is an int32.
+  if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0 || replicas > 2 ** 31 - 1)
     throw badRequest(`Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`);
   const precondition = desired.metadata?.resourceVersion;
   if (precondition && precondition !== current.metadata.resourceVersion)

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { KubeError } from "../errors.js";
+import { parseResourcePath } from "./request-path.js";
+
+function code(fn: () => unknown): number | undefined {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof KubeError) return e.code;
+    throw e;
+  }
+  return undefined;
+}
+
+describe("parseResourcePath", () => {
+  it("answers a broken escape with 400 and an escaped slash or dot segment with 404", () => {
+    expect(code(() => parseResourcePath("", "v1", ["namespaces", "%E0%A4%A", "pods"]))).toBe(400);
+    expect(code(() => parseResourcePath("", "v1", ["namespaces", "d", "pods", "a%2Fb"]))).toBe(404);
+    expect(code(() => parseResourcePath("", "v1", ["namespaces", "d", "pods", "%2E%2E"]))).toBe(404);
+  });
+
+  it("decodes an escaped name once", () => {
+    expect(parseResourcePath("", "v1", ["namespaces", "d", "pods", "a%2525b"]).name).toBe("a%25b");
+  });
+});

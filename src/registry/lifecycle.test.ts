@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { KubeError } from "../errors.js";
+import type { KubeObject } from "../schema/meta.js";
+import { resourceByName } from "../schema/registry.js";
+import { validateSchema } from "../api/openapi/validate.js";
+import { prepareForCreate, prepareForUpdate } from "./lifecycle.js";
+
+const now = new Date("2025-01-01T00:00:00Z");
+const create = (resource: string, o: unknown) =>
+  prepareForCreate(resourceByName(resource)!, o as KubeObject, { now, namespace: "d", validateSchema });
+
+function failure(fn: () => unknown): KubeError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof KubeError) return e;
+    throw e;
+  }
+  throw new Error("expected a KubeError");
+}
+
+const podSpec = { containers: [{ name: "c", image: "busybox" }] };
+const template = { metadata: { labels: { a: "b" } }, spec: podSpec };
+
+describe("prepareForCreate with values of the wrong type", () => {
+  // Defaulting runs before validation; it must leave these to validation rather than throw a TypeError (a 500).
+  const cases: [string, Record<string, unknown>][] = [
+    ["pods", { spec: "x" }],
+    ["pods", { spec: { containers: {} } }],
+    ["pods", { spec: { containers: [5], tolerations: "x", volumes: { a: 1 } } }],
+    ["pods", { spec: { containers: [{ name: "c", image: 5, ports: "x", env: {} }] } }],
+    ["deployments", { spec: "x" }],
+    ["deployments", { spec: { selector: { matchLabels: { a: "b" } }, strategy: "x", template } }],
+    ["deployments", { spec: { selector: { matchLabels: { a: "b" } }, template: { spec: "x" } } }],
+    ["daemonsets", { spec: { updateStrategy: 5, selector: { matchLabels: { a: "b" } }, template } }],
+    ["cronjobs", { spec: { schedule: "* * * * *", jobTemplate: "x" } }],
+    ["jobs", { spec: 1.5 }],
+    ["services", { spec: { ports: 5 } }],
+    ["secrets", { data: "x", stringData: { a: "b" } }],
+    ["namespaces", { metadata: { name: "n", labels: "x" } }],
+    ["configmaps", { metadata: { generateName: 5 } }],
+  ];
+  for (const [resource, o] of cases)
+    it(`answers ${resource} ${JSON.stringify(o)} with 422`, () => {
+      const e = failure(() => create(resource, { metadata: { name: "x" }, ...o }));
+      expect(e.code).toBe(422);
+    });
+
+  it("still defaults and accepts well-formed objects", () => {
+    const d = create("deployments", { metadata: { name: "x" }, spec: { selector: { matchLabels: { a: "b" } }, template } });
+    expect(d.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: "25%" } });
+    expect(create("pods", { metadata: { name: "p" }, spec: podSpec }).status.qosClass).toBe("BestEffort");
+  });
+
+  it("refuses a pod update whose containers are not a list, without throwing", () => {
+    const pod = create("pods", { metadata: { name: "p" }, spec: podSpec });
+    const e = failure(() => prepareForUpdate(resourceByName("pods")!, pod, { ...pod, spec: { ...pod.spec, containers: {} } }, undefined, { now, validateSchema }));
+    expect(e.code).toBe(422);
+  });
+});
+
+describe("paths that climb out", () => {
+  const pod = (spec: Record<string, unknown>) => ({ metadata: { name: "p" }, spec: { ...podSpec, ...spec } });
+  it("refuses '..' in a hostPath", () => {
+    const e = failure(() => create("pods", pod({ volumes: [{ name: "v", hostPath: { path: "/var/lib/../../etc" } }] })));
+    expect(e.details?.causes).toContainEqual(expect.objectContaining({ field: "spec.volumes[0].hostPath.path", message: expect.stringContaining("must not contain '..'") }));
+  });
+
+  it("refuses an absolute or climbing subPath", () => {
+    const mounts = (subPath: string) => pod({ volumes: [{ name: "v", emptyDir: {} }], containers: [{ name: "c", image: "i", volumeMounts: [{ name: "v", mountPath: "/d", subPath }] }] });
+    expect(failure(() => create("pods", mounts("/etc"))).message).toContain("must be a relative path");
+    expect(failure(() => create("pods", mounts("a/../../b"))).message).toContain("must not contain '..'");
+    expect(create("pods", mounts("a/b")).spec.containers[0].volumeMounts[0].subPath).toBe("a/b");
+  });
+});
