@@ -7,6 +7,7 @@ import { Hono } from "hono";
 import { badRequest, statusOf } from "../errors.js";
 import type { Status } from "../schema/meta.js";
 import { namespaceStore, nodeChannel } from "../durable/stubs.js";
+import { dns1123LabelErrors } from "../registry/names.js";
 import type { AppEnv } from "./app.js";
 import { mediaType, readObject } from "./body.js";
 import { json } from "./responses.js";
@@ -44,9 +45,15 @@ export function nodeApi() {
     const body = await readObject(c.req.raw);
     if (!Array.isArray(body.items)) throw badRequest("items: Required value");
     const byNamespace = new Map<string, PodStatusItem[]>();
+    const unknown: { namespace: string; name: string; code: number; message: string }[] = [];
     for (const item of body.items as PodStatusItem[]) {
       if (!item || typeof item.namespace !== "string" || typeof item.name !== "string")
         throw badRequest("each item needs namespace and name");
+      // No pod lives in a namespace with an impossible name: answer for it here rather than wake a store per garbage name.
+      if (dns1123LabelErrors(item.namespace).length) {
+        unknown.push({ namespace: item.namespace, name: item.name, code: 404, message: `namespace ${JSON.stringify(item.namespace)} not found` });
+        continue;
+      }
       const list = byNamespace.get(item.namespace) ?? [];
       list.push(item);
       byNamespace.set(item.namespace, list);
@@ -56,7 +63,7 @@ export function nodeApi() {
         (await namespaceStore(c.env, ns).updatePodStatuses(node, ns, items)).map((r) => ({ namespace: ns, ...r })),
       ),
     );
-    return json({ results: results.flat() });
+    return json({ results: [...results.flat(), ...unknown] });
   });
 
   app.post("/:node/streams/:id", async (c) => {

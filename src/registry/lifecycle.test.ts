@@ -3,7 +3,7 @@ import { KubeError } from "../errors.js";
 import type { KubeObject } from "../schema/meta.js";
 import { resourceByName } from "../schema/registry.js";
 import { validateSchema } from "../api/openapi/validate.js";
-import { prepareForCreate, prepareForUpdate } from "./lifecycle.js";
+import { MAX_OBJECT_BYTES, prepareForCreate, prepareForUpdate } from "./lifecycle.js";
 
 const now = new Date("2025-01-01T00:00:00Z");
 const create = (resource: string, o: unknown) =>
@@ -56,6 +56,21 @@ describe("prepareForCreate with values of the wrong type", () => {
     const pod = create("pods", { metadata: { name: "p" }, spec: podSpec });
     const e = failure(() => prepareForUpdate(resourceByName("pods")!, pod, { ...pod, spec: { ...pod.spec, containers: {} } }, undefined, { now, validateSchema }));
     expect(e.code).toBe(422);
+  });
+});
+
+describe("sizes", () => {
+  it("refuses ConfigMap and Secret data over 1 MiB with 422", () => {
+    expect(failure(() => create("configmaps", { metadata: { name: "c" }, data: { big: "x".repeat(1024 * 1024) } })).message).toContain("Too long");
+    expect(failure(() => create("secrets", { metadata: { name: "s" }, stringData: { big: "x".repeat(1024 * 1024) } })).code).toBe(422);
+    const fits = create("configmaps", { metadata: { name: "c" }, data: { big: "x".repeat(1024 * 1024 - 10) } });
+    expect((fits.data as Record<string, string>).big).toHaveLength(1024 * 1024 - 10);
+  });
+
+  it("refuses any object too large to store with 413", () => {
+    const e = failure(() => create("leases", { metadata: { name: "l" }, spec: {}, blob: "x".repeat(MAX_OBJECT_BYTES) }));
+    expect(e.code).toBe(413);
+    expect(e.reason).toBe("RequestEntityTooLarge");
   });
 });
 

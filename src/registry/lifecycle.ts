@@ -3,7 +3,7 @@
  * server-owned metadata, defaulting, status rules per subresource,
  * generation bumps on spec changes, and validation into one 422.
  */
-import { badRequest, conflict, invalid, type Cause } from "../errors.js";
+import { KubeError, badRequest, conflict, invalid, type Cause } from "../errors.js";
 import type { KubeObject } from "../schema/meta.js";
 import { groupVersion, qualifiedResource, type ResourceType } from "../schema/registry.js";
 import { applyDefaults } from "./defaults.js";
@@ -55,11 +55,27 @@ function base64(s: string): string {
   return btoa(bin);
 }
 
+/**
+ * The most a stored object may weigh: etcd's default request limit, which
+ * bounds objects upstream too. A store row holds about 2 MiB, so this also
+ * leaves room for the managedFields recorded after validation.
+ */
+export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
+
+function checkSize(rt: ResourceType, o: KubeObject): void {
+  const text = JSON.stringify(o);
+  // UTF-8 takes at most three bytes per UTF-16 unit: most objects need no encoding to know they fit.
+  const bytes = text.length * 3 <= MAX_OBJECT_BYTES ? text.length : new TextEncoder().encode(text).length;
+  if (bytes > MAX_OBJECT_BYTES)
+    throw new KubeError(413, "RequestEntityTooLarge", `${rt.kind} "${o.metadata?.name ?? ""}" is too large to store: ${bytes} bytes, more than ${MAX_OBJECT_BYTES}`);
+}
+
 export function validate(rt: ResourceType, o: KubeObject, opts: WriteOptions): void {
   const shape = opts.validateSchema?.(rt, o) ?? [];
   // The per-kind rules read fields as the schema types them; upstream never validates an object that failed to decode.
   const causes = [...shape, ...validateMetadata(rt.resource, o, rt.namespaced), ...(shape.length ? [] : validateKind(rt.resource, o))];
   if (causes.length) throw invalid(rt.kind, o.metadata?.name ?? o.metadata?.generateName ?? "", causes, rt.group);
+  checkSize(rt, o);
 }
 
 export function prepareForCreate(rt: ResourceType, input: KubeObject, opts: WriteOptions): KubeObject {

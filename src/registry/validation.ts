@@ -214,21 +214,33 @@ const kindRules: Record<string, (o: KubeObject) => Cause[]> = {
   },
   configmaps: (o) => {
     const c: Cause[] = [];
-    for (const k of Object.keys({ ...(o.data as object), ...(o.binaryData as object) }))
+    let size = 0;
+    for (const [k, v] of Object.entries({ ...(o.data as object), ...(o.binaryData as object) })) {
       if (!/^[-._a-zA-Z0-9]+$/.test(k) || k.length > 253)
         c.push(invalidValue("data", k, "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"));
+      size += k.length + String(v).length;
+    }
+    if (size > MAX_CONFIG_BYTES) c.push(tooLong);
     return c;
   },
   secrets: (o) => {
     const c: Cause[] = [];
+    let size = 0;
     for (const [k, v] of Object.entries((o.data as Record<string, string>) ?? {})) {
       if (!/^[-._a-zA-Z0-9]+$/.test(k)) c.push(invalidValue("data", k, "a valid config key must consist of alphanumeric characters, '-', '_' or '.'"));
       if (typeof v !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 !== 0)
         c.push(invalidValue(`data[${k}]`, "<secret contents redacted>", "illegal base64 data"));
+      // The decoded size: base64 spends four characters on three bytes.
+      else size += k.length + (v.length / 4) * 3 - (v.endsWith("==") ? 2 : v.endsWith("=") ? 1 : 0);
     }
+    if (size > MAX_CONFIG_BYTES) c.push(tooLong);
     return c;
   },
 };
+
+/** Upstream's MaxSecretSize, which bounds ConfigMaps too: keys and values together. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+const tooLong: Cause = { reason: "FieldValueTooLong", field: "", message: `Too long: must have at most ${MAX_CONFIG_BYTES} bytes` };
 
 const isZero = (v: unknown) => v === 0 || v === "0" || v === "0%";
 

@@ -42,9 +42,10 @@ export async function handleScale(request: Request, store: Store, rt: ResourceTy
     desired = applyPatch(type, toScale(current), await readPatch(request, type), { kind: "Scale", now: new Date(), manager: opts.fieldManager });
   } else throw badRequest(`method ${request.method} is not supported on scale`);
   const replicas = desired.spec?.replicas;
-  // Scale.spec.replicas is an int32.
-  if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0 || replicas > 2 ** 31 - 1)
+  if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0)
     throw badRequest(`Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`);
+  // Scale.spec.replicas is an int32: anything larger cannot even be decoded upstream.
+  if (replicas > 2 ** 31 - 1) throw badRequest(`Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${replicas}: must fit in an int32`);
   const precondition = desired.metadata?.resourceVersion;
   if (precondition && precondition !== current.metadata.resourceVersion)
     throw conflict(qualifiedResource(rt), name, "the object has been modified; please apply your changes to the latest version and try again");

@@ -18,6 +18,8 @@ export interface FuzzCase {
   expect: "reject" | "any";
   /** Watches and logs: a 2xx answer is a stream, closed as soon as it opens. */
   stream?: boolean;
+  /** Sent with only `headers`, no bearer token of the test's own. */
+  anonymous?: boolean;
 }
 
 /** The objects the fuzzer must not change, and where its real writes go. */

@@ -136,6 +136,7 @@ export const BAD_NAMES = [
   "<script>",
 ];
 
+/** "a!=" and "a=" (an empty value) are valid selectors upstream, so none here. */
 export const BAD_LABEL_SELECTORS = [
   "a in (",
   "a in (b",
@@ -146,7 +147,6 @@ export const BAD_LABEL_SELECTORS = [
   ",",
   "=",
   "=b",
-  "a!=",
   "a notin",
   "a notin (b,",
   "a in ()x",

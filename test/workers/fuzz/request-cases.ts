@@ -15,6 +15,9 @@ const ENCODINGS: [string, (s: string) => string][] = [
   ["double-escaped", (s) => encodeURIComponent(encodeURIComponent(s))],
 ];
 
+/** Whether a name put into a URL raw changes the path's shape (so the request may address something else, validly). */
+const reshapes = (how: string, name: string) => how === "raw" && /[\t\n\r/\\?#]|^\.\.?$/.test(name);
+
 function hostilePathNames(ctx: GenContext, count: number): void {
   const { r, t } = ctx;
   for (let i = 0; i < count; i++) {
@@ -26,15 +29,16 @@ function hostilePathNames(ctx: GenContext, count: number): void {
     const path = resourcePath(rt, ns, name, undefined, (s) => (s === name ? encode(s) : encodeURIComponent(s)));
     const label = `${how} name ${JSON.stringify(name)}`;
     const body = JSON.stringify(validObject(rt.resource, name));
-    // The URL parser drops tabs and newlines from a raw URL: "new\nline" arrives as the valid name "newline".
-    const applyExpect = how === "raw" && /[\t\n\r]/.test(name) ? "any" : "reject";
-    if (verb === "GET") ctx.add({ category: "hostile-names", method: "GET", path, label, expect: "reject" });
-    else if (verb === "DELETE") ctx.add({ category: "hostile-names", method: "DELETE", path, label, expect: "reject" });
+    // A raw name is parsed as part of the URL: tabs and newlines are dropped ("new\nline" arrives as the valid "newline"),
+    // and dot segments, slashes, "?" and "#" reshape the path ("secrets/../../etc" applies to the Namespace "etc").
+    const refused = reshapes(how, name) ? "any" : "reject";
+    if (verb === "GET") ctx.add({ category: "hostile-names", method: "GET", path, label, expect: refused });
+    else if (verb === "DELETE") ctx.add({ category: "hostile-names", method: "DELETE", path, label, expect: refused });
     else if (verb === "APPLY")
-      ctx.add({ category: "hostile-names", method: "PATCH", path: path + "?fieldManager=fuzz", headers: { "content-type": "application/apply-patch+yaml" }, body: () => JSON.stringify({ ...validObject(rt.resource, "x"), metadata: {} }), label: `apply to ${label}`, expect: applyExpect });
+      ctx.add({ category: "hostile-names", method: "PATCH", path: path + "?fieldManager=fuzz", headers: { "content-type": "application/apply-patch+yaml" }, body: () => JSON.stringify({ ...validObject(rt.resource, "x"), metadata: {} }), label: `apply to ${label}`, expect: refused });
     else if (verb === "PATCH")
-      ctx.add({ category: "hostile-names", method: "PATCH", path, headers: { "content-type": "application/merge-patch+json" }, body: () => '{"metadata":{"labels":{"a":"b"}}}', label, expect: "reject" });
-    else ctx.add({ category: "hostile-names", method: verb, path, headers: JSON_CT, body: () => body, label, expect: "reject" });
+      ctx.add({ category: "hostile-names", method: "PATCH", path, headers: { "content-type": "application/merge-patch+json" }, body: () => '{"metadata":{"labels":{"a":"b"}}}', label, expect: refused });
+    else ctx.add({ category: "hostile-names", method: verb, path, headers: JSON_CT, body: () => body, label, expect: refused });
   }
 }
 
@@ -47,6 +51,7 @@ function hostileNamespaces(ctx: GenContext, count: number): void {
     const [how, encode] = pick(r, ENCODINGS);
     const enc = (s: string) => (s === ns ? encode(s) : encodeURIComponent(s));
     const label = `${how} namespace ${JSON.stringify(ns)}`;
+    const refused = reshapes(how, ns) ? "any" : "reject";
     const verb = pick(r, ["LIST", "WATCH", "GET", "POST", "PUT", "APPLY", "DELETE", "DELETECOLLECTION"]);
     const item = resourcePath(rt, ns, "fz-s-0", undefined, enc);
     const collection = resourcePath(rt, ns, undefined, undefined, enc);
@@ -59,19 +64,19 @@ function hostileNamespaces(ctx: GenContext, count: number): void {
         ctx.add({ category: "hostile-namespaces", method: "GET", path: collection + "?watch=true&timeoutSeconds=1", label, expect: "any", stream: true });
         break;
       case "GET":
-        ctx.add({ category: "hostile-namespaces", method: "GET", path: item, label, expect: "reject" });
+        ctx.add({ category: "hostile-namespaces", method: "GET", path: item, label, expect: refused });
         break;
       case "POST":
-        ctx.add({ category: "hostile-namespaces", method: "POST", path: collection, headers: JSON_CT, body, label, expect: "reject" });
+        ctx.add({ category: "hostile-namespaces", method: "POST", path: collection, headers: JSON_CT, body, label, expect: refused });
         break;
       case "PUT":
-        ctx.add({ category: "hostile-namespaces", method: "PUT", path: item, headers: JSON_CT, body, label, expect: "reject" });
+        ctx.add({ category: "hostile-namespaces", method: "PUT", path: item, headers: JSON_CT, body, label, expect: refused });
         break;
       case "APPLY":
-        ctx.add({ category: "hostile-namespaces", method: "PATCH", path: item + "?fieldManager=fuzz", headers: { "content-type": "application/apply-patch+yaml" }, body, label, expect: "reject" });
+        ctx.add({ category: "hostile-namespaces", method: "PATCH", path: item + "?fieldManager=fuzz", headers: { "content-type": "application/apply-patch+yaml" }, body, label, expect: refused });
         break;
       case "DELETE":
-        ctx.add({ category: "hostile-namespaces", method: "DELETE", path: item, label, expect: "reject" });
+        ctx.add({ category: "hostile-namespaces", method: "DELETE", path: item, label, expect: refused });
         break;
       default:
         ctx.add({ category: "hostile-namespaces", method: "DELETE", path: collection, label, expect: "any" });
@@ -198,7 +203,7 @@ function authentication(ctx: GenContext): void {
   const headers: Record<string, string>[] = [{}, { authorization: "Bearer " }, { authorization: "Bearer wrong" }, { authorization: "Basic dXNlcjpwYXNz" }, { authorization: "Bearer " + "t".repeat(10_000) }, { authorization: "bearer  test-admin-token x" }];
   for (const h of headers)
     for (const [method, path] of [["GET", "/api/v1/namespaces"], ["POST", `/api/v1/namespaces/${ctx.t.scratchNamespace}/configmaps`], ["GET", "/kubeflare/v1/nodes/x/desired"]])
-      ctx.add({ category: "authentication", method, path, headers: { ...h, "x-fuzz-no-auth": "1", ...(method === "POST" ? JSON_CT : {}) }, body: method === "POST" ? () => "{}" : undefined, label: `authorization ${JSON.stringify(h.authorization?.slice(0, 30) ?? null)}`, expect: "reject" });
+      ctx.add({ category: "authentication", method, path, headers: { ...h, ...(method === "POST" ? JSON_CT : {}) }, anonymous: true, body: method === "POST" ? () => "{}" : undefined, label: `authorization ${JSON.stringify(h.authorization?.slice(0, 30) ?? null)}`, expect: "reject" });
 }
 
 export function requestCases(ctx: GenContext): void {
