@@ -1,18 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { KubeError } from "../errors.js";
+import { kubeErrorCode } from "../testing/kube-error-code.js";
 import { readOptions } from "./query.js";
 
 const options = (method: string, query: string) => readOptions(new Request(`https://x/api/v1/namespaces/d/configmaps${query}`, { method }));
 
-function code(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof KubeError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+const code = kubeErrorCode;
 
 describe("readOptions", () => {
   it("refuses a field manager that is too long or not printable, on writes", () => {

@@ -1,16 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { KubeError } from "../errors.js";
+import { kubeErrorCode } from "../testing/kube-error-code.js";
 import { parseResourcePath } from "./request-path.js";
 
-function code(fn: () => unknown): number | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof KubeError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+const code = kubeErrorCode;
 
 describe("parseResourcePath", () => {
   it("answers a broken escape with 400 and an escaped slash or dot segment with 404", () => {

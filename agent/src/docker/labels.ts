@@ -5,7 +5,7 @@
  * Docker host out of each other's containers.
  */
 import type { Pod } from "../../../src/schema/core.js";
-import type { ContainerRole } from "../pod-runtime/types.js";
+import type { ContainerRole, LabelledContainer } from "../pod-runtime/types.js";
 
 export const LABELS = {
   node: "io.kubeflare.node",
@@ -73,21 +73,7 @@ export function nodeLabelFilter(nodeName: string): string {
 const ROLES = new Set<ContainerRole>(["infra", "init", "app"]);
 
 /** Reads the identity labels back; undefined for containers we did not create. */
-export function parseContainerLabels(labels: Record<string, string> | null | undefined):
-  | {
-      role: ContainerRole;
-      podUid: string;
-      podNamespace: string;
-      podName: string;
-      containerName: string;
-      attempt: number;
-      backoffStep: number;
-      image: string;
-      gracePeriodSeconds?: number;
-      specHash?: string;
-      sandboxId?: string;
-    }
-  | undefined {
+export function parseContainerLabels(labels: Record<string, string> | null | undefined): LabelledContainer | undefined {
   if (!labels) return undefined;
   const role = labels[LABELS.role] as ContainerRole;
   const podUid = labels[LABELS.podUid];

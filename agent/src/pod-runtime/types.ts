@@ -53,6 +53,12 @@ export interface ObservedContainer {
   tty: boolean;
 }
 
+/** What a container's labels say about it: the identity the agent wrote when creating it. */
+export type LabelledContainer = Pick<
+  ObservedContainer,
+  "role" | "podUid" | "podNamespace" | "podName" | "containerName" | "attempt" | "backoffStep" | "image" | "gracePeriodSeconds" | "specHash" | "sandboxId"
+>;
+
 /** True when the instance has stopped for good (exited, or failed to start). */
 export function isTerminated(container: ObservedContainer): boolean {
   return (
