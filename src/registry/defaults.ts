@@ -4,6 +4,7 @@
  * look the way kubectl users expect (e.g. `Port: 80/TCP` in rollout history).
  */
 import type { KubeObject } from "../schema/meta.js";
+import { defaultServiceSpec } from "./service-strategy.js";
 
 type Defaulter = (o: KubeObject) => void;
 type Obj = Record<string, any>;
@@ -114,6 +115,7 @@ const defaulters: Record<string, Defaulter> = {
     spec.backoffLimit ??= 6;
     spec.completionMode ??= "NonIndexed";
     spec.suspend ??= false;
+    generateJobSelector(o, spec);
     defaultPodSpec(podTemplateSpec(spec));
   },
   cronjobs: (o) => {
@@ -140,6 +142,7 @@ const defaulters: Record<string, Defaulter> = {
       p.protocol ??= "TCP";
       if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === "") p.targetPort = p.port;
     }
+    defaultServiceSpec(spec);
   },
   secrets: (o) => {
     o.type ??= "Opaque";
@@ -154,4 +157,28 @@ const defaulters: Record<string, Defaulter> = {
 
 export function applyDefaults(resource: string, o: KubeObject): void {
   defaulters[resource]?.(o);
+}
+
+/**
+ * The API server, not the Job controller, owns a Job's selector (upstream's
+ * generateSelector): without manualSelector it is the Job's uid, and the
+ * template carries the matching labels, so `kubectl logs job/x` and
+ * `kubectl get pods -l job-name=x` find exactly this Job's pods.
+ */
+function generateJobSelector(o: Obj, spec: Obj): void {
+  const meta = isObject(o.metadata) ? o.metadata : undefined;
+  const uid = typeof meta?.uid === "string" ? meta.uid : undefined;
+  if (!uid || spec.manualSelector === true || spec.selector !== undefined) return;
+  const template = isObject(spec.template) ? spec.template : undefined;
+  const templateMeta = template && child(template, "metadata");
+  const labels = templateMeta && child(templateMeta, "labels");
+  if (!labels) return;
+  const name = String(meta?.name ?? "");
+  Object.assign(labels, {
+    "batch.kubernetes.io/controller-uid": uid,
+    "batch.kubernetes.io/job-name": name,
+    "controller-uid": uid,
+    "job-name": name,
+  });
+  spec.selector = { matchLabels: { "batch.kubernetes.io/controller-uid": uid } };
 }

@@ -88,3 +88,28 @@ describe("paths that climb out", () => {
     expect(create("pods", mounts("a/b")).spec.containers[0].volumeMounts[0].subPath).toBe("a/b");
   });
 });
+
+describe("Job selector generation", () => {
+  it("gives a Job without manualSelector a selector on its uid and labels its template to match", () => {
+    const job = create("jobs", { apiVersion: "batch/v1", kind: "Job", metadata: { name: "pi" }, spec: { template: { spec: { ...podSpec, restartPolicy: "Never" } } } });
+    const uid = job.metadata.uid!;
+    expect((job as any).spec.selector).toEqual({ matchLabels: { "batch.kubernetes.io/controller-uid": uid } });
+    expect((job as any).spec.template.metadata.labels).toEqual({
+      "batch.kubernetes.io/controller-uid": uid,
+      "batch.kubernetes.io/job-name": "pi",
+      "controller-uid": uid,
+      "job-name": "pi",
+    });
+  });
+
+  it("keeps a manual selector as given", () => {
+    const job = create("jobs", {
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: { name: "pi" },
+      spec: { manualSelector: true, selector: { matchLabels: { a: "b" } }, template: { ...template, spec: { ...podSpec, restartPolicy: "Never" } } },
+    });
+    expect((job as any).spec.selector).toEqual({ matchLabels: { a: "b" } });
+    expect((job as any).spec.template.metadata.labels).toEqual({ a: "b" });
+  });
+});
