@@ -10,7 +10,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["src/**/*.test.ts", "agent/src/**/*.test.ts"],
+          include: ["src/**/*.test.ts", "agent/src/**/*.test.ts", "cli/src/**/*.test.ts"],
           environment: "node",
         },
       },
@@ -18,7 +18,14 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { ADMIN_TOKEN: "test-admin-token", NODE_MONITOR_GRACE_SECONDS: "5" } },
+            miniflare: {
+              bindings: {
+                ADMIN_TOKEN: "test-admin-token",
+                NODE_MONITOR_GRACE_SECONDS: "5",
+                // A fixed test key-encryption key (32 bytes, base64); never a production value.
+                SECRETS_KEK: "dGVzdC1vbmx5LWtleS1lbmNyeXB0aW9uLWtleS0zMmI=",
+              },
+            },
           }),
         ],
         test: {
