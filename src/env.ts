@@ -1,10 +1,13 @@
 /** Bindings of the Worker (wrangler.toml, secrets). */
+import type { MetricsStore } from "./durable/metrics-store.js";
 import type { NodeChannel } from "./durable/node-channel.js";
 import type { ResourceStore } from "./durable/resource-store.js";
 
 export interface Env {
   STORE: DurableObjectNamespace<ResourceStore>;
   NODE_CHANNEL: DurableObjectNamespace<NodeChannel>;
+  /** Totals behind /metrics (src/durable/metrics-store.ts). */
+  METRICS: DurableObjectNamespace<MetricsStore>;
   /** Bootstrap admin bearer token (`wrangler secret put ADMIN_TOKEN`; a dev vars file locally). */
   ADMIN_TOKEN: string;
   SERVICE_CIDR?: string;

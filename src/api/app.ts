@@ -18,6 +18,8 @@ import {
   wantsAggregated,
 } from "./discovery.js";
 import { openapiDocumentText, openapiIndex } from "./openapi/index.js";
+import { dashboardPage } from "./dashboard.js";
+import { metricsResponse, requestMetrics } from "./metrics.js";
 import { handleResource } from "./resources.js";
 import { nodeApi } from "./node-api.js";
 import { notFoundPath, parseResourcePath } from "./request-path.js";
@@ -33,6 +35,9 @@ export function createApp() {
   app.notFound(() => errorResponse(notFoundPath()));
 
   for (const probe of ["/healthz", "/livez", "/readyz"]) app.get(probe, (c) => c.text("ok"));
+  for (const path of ["/ui", "/ui/"]) app.get(path, () => dashboardPage());
+  // Counted before authentication, so refused requests (401/403/429) show up too.
+  app.use("*", requestMetrics());
 
   app.use("*", async (c, next) => {
     if (isPublicPath(c.req.path)) return next();
@@ -41,6 +46,7 @@ export function createApp() {
   });
 
   app.get("/version", () => json(serverVersion));
+  app.get("/metrics", (c) => metricsResponse(c.env));
 
   app.get("/api", (c) =>
     wantsAggregated(c.req.header("accept"))

@@ -7,6 +7,7 @@
  * live in StoreKernel, controllers in controller-runtime, cross-object
  * effects in effects-flush.
  */
+import { schedulerMetrics } from "../metrics/scheduler.js";
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.js";
 import { KubeError, alreadyExists, notFound } from "../errors.js";
@@ -324,5 +325,9 @@ export class ResourceStore extends DurableObject<Env> {
     }
     await runQueue(this.k);
     await flushEffects(this.k, this.ctx.storage);
+    if (schedulerMetrics.size) {
+      const metrics = this.env.METRICS.get(this.env.METRICS.idFromName("metrics"));
+      this.ctx.waitUntil(metrics.record(schedulerMetrics.drain()).catch(() => {}));
+    }
   }
 }

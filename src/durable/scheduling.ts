@@ -5,6 +5,7 @@
  * bound; the rest wait for the next round.
  */
 import type { KubeObject } from "../schema/meta.js";
+import { observeSchedulingAttempts } from "../metrics/scheduler.js";
 import type { Node, Pod } from "../schema/core.js";
 import { type ScheduleResult, buildNodeInfos, needsScheduling, scheduleBatch } from "../controllers/scheduler/index.js";
 import type { Reservation, ReservationResult } from "./capacity-ledger.js";
@@ -63,6 +64,7 @@ export async function scheduleRound(
   const pending = [...all.filter((p) => !waiting(p)), ...all.filter(waiting)].slice(0, MAX_PODS_PER_ROUND);
   const round: SchedulingRound = { bound: [], unschedulable: [], raced: 0, more: all.length > pending.length };
   if (!pending.length) return round;
+  const started = Date.now();
   const snapshot = await cluster.schedulingSnapshot();
   const results = opts.baseline
     ? roundRobin(pending, snapshot.nodes)
@@ -74,11 +76,18 @@ export async function scheduleRound(
       requests.push({ uid: pod.metadata.uid!, namespace: pod.metadata.namespace!, name: pod.metadata.name!, node: r.nodeName, pod });
     else round.unschedulable.push({ pod, message: r.unschedulable });
   });
-  if (!requests.length) return round;
+  if (!requests.length) {
+    observeSchedulingAttempts("unschedulable", round.unschedulable.length, (Date.now() - started) / 1000);
+    return round;
+  }
   const granted = await cluster.reserve(requests);
   granted.forEach((g, i) => {
     if (g.granted) round.bound.push({ pod: requests[i].pod, node: requests[i].node });
     else round.raced++;
   });
+  const seconds = (Date.now() - started) / 1000;
+  observeSchedulingAttempts("scheduled", round.bound.length, seconds);
+  observeSchedulingAttempts("unschedulable", round.unschedulable.length, seconds);
+  observeSchedulingAttempts("error", round.raced, seconds);
   return round;
 }

@@ -1,0 +1,100 @@
+/**
+ * The fleet dashboard (/ui) in a real headless Chromium (Debian's, driven by
+ * playwright-core): sign in with a token, watch a node join and a pod created
+ * with kubectl appear without a reload, and keep a screenshot of it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { kubectlFor, removeState, startControlPlane, type ControlPlane } from "../support/controlplane.js";
+import { startSimKubelet, type SimKubelet } from "../support/sim-kubelet.js";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const artifacts = resolve(import.meta.dirname, "../../.artifacts");
+let cp: ControlPlane;
+let browser: Browser;
+let page: Page;
+let kubelet: SimKubelet | undefined;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is required at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+  cp = await startControlPlane();
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--ignore-certificate-errors"] });
+  // A phone-sized window: the dashboard must work there.
+  page = await browser.newPage({ viewport: { width: 412, height: 915 }, ignoreHTTPSErrors: true });
+});
+
+afterAll(async () => {
+  kubelet?.stop();
+  await browser?.close();
+  await cp?.stop();
+  if (cp) removeState(cp.stateDir);
+});
+
+describe("dashboard at /ui", () => {
+  it("serves a small page without a token, locked down by its headers", async () => {
+    const response = await page.goto(`${cp.url}/ui`);
+    expect(response?.status()).toBe(200);
+    const headers = response!.headers();
+    expect(headers["content-type"]).toContain("text/html");
+    expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+    expect((await response!.body()).length).toBeLessThan(40_000);
+    await page.waitForSelector("#login:not([hidden])", { timeout: 15_000 });
+  });
+
+  it("refuses a wrong token", async () => {
+    await page.fill("#token", "not-a-token");
+    await page.click("button[type=submit]");
+    await page.waitForFunction(() => document.getElementById("login-error")?.textContent?.includes("refused"), undefined, { timeout: 15_000 });
+  });
+
+  it("signs in, then shows a node and a pod appearing live, without a reload", async () => {
+    await page.fill("#token", cp.token);
+    await page.click("button[type=submit]");
+    await page.waitForSelector("#app:not([hidden])", { timeout: 15_000 });
+    await page.waitForFunction(() => document.getElementById("live")?.textContent === "live");
+    const navigations: string[] = [];
+    page.on("framenavigated", (f) => navigations.push(f.url()));
+
+    kubelet = await startSimKubelet(cp, "ui-node-1");
+    await page.waitForSelector('[data-node="ui-node-1"]', { timeout: 30_000 });
+    const card = await page.textContent('[data-node="ui-node-1"]');
+    expect(card).toContain("Ready");
+    expect(card).toContain("CPU");
+
+    const k = kubectlFor(cp);
+    await k.ok(
+      ["apply", "-f", "-"],
+      `apiVersion: v1
+kind: Pod
+metadata: {name: ui-pod, namespace: default}
+spec:
+  containers:
+  - name: web
+    image: busybox
+    resources: {requests: {cpu: 500m, memory: 256Mi}}
+`,
+    );
+    await page.waitForSelector('[data-pod="default/ui-pod"]', { timeout: 30_000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-pod="default/ui-pod"]')?.textContent?.includes("Running"),
+      undefined,
+      { timeout: 30_000 },
+    );
+    expect(await page.textContent('[data-pod="default/ui-pod"]')).toContain("ui-node-1");
+    // The node's allocated CPU follows the pod's request.
+    await page.waitForFunction(() => document.querySelector('[data-node="ui-node-1"]')?.textContent?.includes("CPU 500m / 8 cores"), undefined, { timeout: 15_000 });
+
+    await k.ok(["create", "deployment", "ui-web", "--image=busybox", "--replicas=2"]);
+    await page.waitForSelector('[data-deployment="default/ui-web"]', { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('[data-deployment="default/ui-web"]')?.textContent?.includes("2/2"), undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => document.getElementById("events")?.textContent?.includes("ScalingReplicaSet"), undefined, { timeout: 30_000 });
+
+    expect(navigations).toEqual([]);
+    mkdirSync(artifacts, { recursive: true });
+    const file = join(artifacts, "dashboard.png");
+    await page.screenshot({ path: file, fullPage: true });
+    expect(existsSync(file)).toBe(true);
+  });
+});
