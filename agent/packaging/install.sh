@@ -72,9 +72,22 @@ fi
 
 if [ -n "$token" ] && [ -z "$root" ]; then
   step "joining $server …"
+  # join trades the token for this node's credential, then keeps running as
+  # the agent: stop it once the credential is stored, and let systemd run it.
+  log="$(mktemp)"
   # shellcheck disable=SC2086 # $extra holds separate flags
-  /usr/local/bin/kubeflare-agent join --server "$server" --token "$token" --state-dir /var/lib/kubeflare-agent $extra
-elif [ -z "$token" ] && [ -z "$root" ] && [ ! -e "$state_dir/credential" ]; then
+  /usr/local/bin/kubeflare-agent join --server "$server" --token "$token" --state-dir /var/lib/kubeflare-agent $extra >"$log" 2>&1 &
+  joiner=$!
+  waited=0
+  until [ -s "$state_dir/node-credential.json" ]; do
+    if ! kill -0 "$joiner" 2>/dev/null; then fail "join failed: $(tail -n 1 "$log")"; fi
+    [ "$waited" -lt 120 ] || { kill "$joiner"; fail "join did not finish within 60 s: $(tail -n 1 "$log")"; }
+    sleep 0.5; waited=$((waited + 1))
+  done
+  kill -TERM "$joiner" 2>/dev/null || true
+  wait "$joiner" 2>/dev/null || true
+  rm -f "$log"
+elif [ -z "$token" ] && [ -z "$root" ] && [ ! -e "$state_dir/node-credential.json" ]; then
   fail "--token is required on first install (a join token from: kubeflare token create-join)"
 fi
 

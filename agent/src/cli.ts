@@ -1,5 +1,6 @@
 /** kubeflare-agent's entry point: parse the command line, run until SIGINT/SIGTERM. */
 import { parseCommandLine, USAGE, UsageError } from "./config.js";
+import { resolveToken } from "./controlplane/join.js";
 import { startAgent } from "./index.js";
 import { stderrLogger } from "./log.js";
 import { AGENT_VERSION } from "./version.js";
@@ -23,7 +24,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   let agent;
   try {
-    agent = await startAgent({ ...parsed.options, log: stderrLogger });
+    const options = await resolveToken(parsed.command, parsed.options, stderrLogger);
+    agent = await startAgent({ ...options, log: stderrLogger });
   } catch (error) {
     process.stderr.write(`kubeflare-agent: ${(error as Error).message}\n`);
     return 1;

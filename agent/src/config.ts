@@ -9,19 +9,25 @@ import type { AgentOptions } from "./index.js";
 
 export class UsageError extends Error {}
 
+/** Options as parsed: the token may be left to the node credential stored by `join` (controlplane/join.ts). */
+export type CommandOptions = Omit<AgentOptions, "token"> & { token?: string };
+
 export type Command =
-  | { command: "run"; options: AgentOptions }
+  | { command: "run" | "join"; options: CommandOptions }
   | { command: "help" }
   | { command: "version" };
 
-export const USAGE = `Usage: kubeflare-agent run --server URL --token TOKEN [flags]
-       kubeflare-agent join ...   (same as run)
+export const USAGE = `Usage: kubeflare-agent join --server URL --token JOIN-TOKEN [flags]
+       kubeflare-agent run --server URL [--token TOKEN] [flags]
 
 Joins this machine to a kubeflare control plane as a Node and runs its pods in Docker.
+join trades a join token for this node's own credential, stores it in the state dir
+(mode 0600) and runs; run uses that stored credential unless --token is given.
 
 Flags:
   --server URL          control plane URL (https://host:port)             [required]
-  --token TOKEN         bearer token (or KUBEFLARE_TOKEN in the environment) [required]
+  --token TOKEN         join: a join token; run: a node credential or admin token
+                        (or KUBEFLARE_TOKEN in the environment; run: default the stored credential)
   --name NODE           node name (default: the hostname, lowercased)
   --labels k=v,...      extra node labels
   --state-dir DIR       desired-state cache and pod volumes
@@ -31,6 +37,14 @@ Flags:
   --docker-socket PATH  Docker Engine socket (default: DOCKER_HOST or /var/run/docker.sock)
   --network NAME        Docker network for pods (default: bridge)
   --pause-image IMAGE   infra container image (default: built-in pause image, no registry needed)
+  --relay-port PORT     node relay port, published as the Node's kubelet endpoint (default 10250; 0: any free port)
+  --service-cidr CIDR   the cluster's Service IP range (default 10.96.0.0/12)
+  --cluster-dns-ip IP   cluster DNS address given to pods (default: the tenth address of --service-cidr)
+  --ingress-http-port PORT   Ingress HTTP port on the node address (default 80)
+  --ingress-https-port PORT  Ingress HTTPS port on the node address (default 443)
+  --drain-seconds S     how long a deleted pod keeps running after leaving Service endpoints, so every
+                        node's proxy has stopped sending it traffic before SIGTERM (default 2; capped by the grace period)
+  --no-proxy            no service proxy, relay, cluster DNS or Ingress on this node
   -h, --help            show this help
   --version             print the version`;
 
@@ -45,7 +59,29 @@ const FLAGS: Record<string, keyof AgentOptions | "labels"> = {
   "--docker-socket": "dockerSocket",
   "--network": "network",
   "--pause-image": "pauseImage",
+  "--relay-port": "relayPort",
+  "--service-cidr": "serviceCIDR",
+  "--cluster-dns-ip": "clusterDNSIP",
+  "--ingress-http-port": "ingressHttpPort",
+  "--ingress-https-port": "ingressHttpsPort",
+  "--drain-seconds": "drainSeconds",
 };
+
+const NUMERIC = new Set<keyof AgentOptions>(["relayPort", "ingressHttpPort", "ingressHttpsPort", "drainSeconds"]);
+
+/**
+ * Network flags may also come from the environment (KUBEFLARE_RELAY_PORT…),
+ * so several agents on one host, as in tests, can be told apart without
+ * changing how they are launched.
+ */
+const ENVIRONMENT: [string, string][] = [
+  ["KUBEFLARE_RELAY_PORT", "--relay-port"],
+  ["KUBEFLARE_SERVICE_CIDR", "--service-cidr"],
+  ["KUBEFLARE_CLUSTER_DNS_IP", "--cluster-dns-ip"],
+  ["KUBEFLARE_INGRESS_HTTP_PORT", "--ingress-http-port"],
+  ["KUBEFLARE_INGRESS_HTTPS_PORT", "--ingress-https-port"],
+  ["KUBEFLARE_DRAIN_SECONDS", "--drain-seconds"],
+];
 
 /** "a=1,b=2" → { a: "1", b: "2" }. */
 export function parseLabels(text: string): Record<string, string> {
@@ -65,26 +101,42 @@ export function parseCommandLine(argv: string[], env: Record<string, string | un
   if (command !== "run" && command !== "join") throw new UsageError(`unknown command "${command}"`);
 
   const options: Partial<AgentOptions> = {};
-  for (let i = 0; i < rest.length; i++) {
-    const argument = rest[i];
+  const fromEnvironment = ENVIRONMENT.filter(([name]) => env[name] !== undefined && env[name] !== "").map(([name, flag]) => `${flag}=${env[name]}`);
+  if (env.KUBEFLARE_NO_PROXY === "1" || env.KUBEFLARE_NO_PROXY === "true") fromEnvironment.push("--no-proxy");
+  const args = [...fromEnvironment, ...rest];
+  for (let i = 0; i < args.length; i++) {
+    const argument = args[i];
     if (argument === "-h" || argument === "--help") return { command: "help" };
+    if (argument === "--no-proxy") {
+      options.proxy = false;
+      continue;
+    }
     const [flag, inline] = argument.includes("=") && argument.startsWith("--") ? splitOnce(argument) : [argument, undefined];
     const field = FLAGS[flag];
     if (!field) throw new UsageError(`unknown flag "${flag}"`);
-    const value = inline ?? rest[++i];
+    const value = inline ?? args[++i];
     if (value === undefined || (inline === undefined && value.startsWith("--"))) throw new UsageError(`${flag} needs a value`);
     if (field === "labels") options.labels = { ...options.labels, ...parseLabels(value) };
+    else if (NUMERIC.has(field)) (options as Record<string, unknown>)[field] = parseNumber(flag, value);
     else (options as Record<string, unknown>)[field] = value;
   }
   options.token ??= env.KUBEFLARE_TOKEN;
   if (!options.server) throw new UsageError("--server is required");
-  if (!options.token) throw new UsageError("--token is required");
+  if (command === "join" && !options.token) throw new UsageError("join needs --token (a join token)");
   try {
     new URL(options.server);
   } catch {
     throw new UsageError(`--server must be a URL, got "${options.server}"`);
   }
-  return { command: "run", options: options as AgentOptions };
+  return { command, options: options as CommandOptions };
+}
+
+function parseNumber(flag: string, value: string): number {
+  const number = Number(value);
+  if (value.trim() === "" || !Number.isFinite(number) || number < 0 || (flag.endsWith("port") && (!Number.isInteger(number) || number > 65535))) {
+    throw new UsageError(`${flag} needs a number${flag.endsWith("port") ? " (a port, 0-65535)" : ""}, got "${value}"`);
+  }
+  return number;
 }
 
 function splitOnce(argument: string): [string, string] {

@@ -24,6 +24,8 @@ import { PodStatusReporter } from "./controlplane/status-reporter.js";
 import { StreamHandler } from "./controlplane/streams.js";
 import { DockerClient } from "./docker/client.js";
 import { stderrLogger, type Logger } from "./log.js";
+import { drainDelayMs } from "./network/endpoint-drain.js";
+import { startNodeNetwork, type NodeNetwork } from "./network/node-network.js";
 import { PodRuntime } from "./pod-runtime/runtime.js";
 import { AGENT_VERSION } from "./version.js";
 
@@ -59,6 +61,18 @@ export interface AgentOptions {
   pollTimeoutSeconds?: number;
   statusBatchMs?: number;
   resyncIntervalMs?: number;
+  /** Node relay port for other nodes' proxies (default 10250; 0: any free port). */
+  relayPort?: number;
+  /** The cluster's Service IP range (default 10.96.0.0/12). */
+  serviceCIDR?: string;
+  /** Cluster DNS address pods get (default: the tenth address of serviceCIDR). */
+  clusterDNSIP?: string;
+  ingressHttpPort?: number;
+  ingressHttpsPort?: number;
+  /** Seconds a deleted pod keeps running after leaving endpoints, before SIGTERM (default 2). */
+  drainSeconds?: number;
+  /** false: no service proxy, relay, cluster DNS or Ingress on this node. */
+  proxy?: boolean;
   log?: Logger;
 }
 
@@ -95,6 +109,25 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
       `docker ${facts.dockerVersion}, state dir ${stateDir})`,
   );
 
+  // Before registering: the Node's status publishes the relay's port.
+  let network: NodeNetwork | undefined;
+  if (options.proxy !== false) {
+    network = await startNodeNetwork({
+      server: options.server,
+      token: options.token,
+      ca,
+      nodeName,
+      nodeIP: facts.internalIP,
+      relayPort: options.relayPort,
+      serviceCIDR: options.serviceCIDR,
+      clusterDNSIP: options.clusterDNSIP,
+      ingressHttpPort: options.ingressHttpPort,
+      ingressHttpsPort: options.ingressHttpsPort,
+      log,
+    });
+    facts.relayPort = network.relayPort;
+  }
+
   const client = new ControlPlaneClient({ server: options.server, token: options.token, ca });
   const monitor = new ConnectionMonitor(options.server, nodeName, log);
   const events = new EventRecorder(client, nodeName, monitor, log);
@@ -119,6 +152,10 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     log,
     onPodStatus: (pod, status) => reporter.update(pod, status),
     deletePodObject: (pod) => deletePodObject(client, pod),
+    drainDelayMs: network ? (pod, grace) => drainDelayMs(pod, grace, network!.catalog.services(), options.drainSeconds) : undefined,
+    clusterDNS: network?.clusterDNSIP,
+    clusterDomain: network?.catalog.clusterDomain,
+    services: network ? () => network!.catalog.services() : undefined,
   });
   const streams = new StreamHandler(client, docker, runtime, nodeName, log);
 
@@ -144,6 +181,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
       reporter.retain(new Set(state.pods.map((pod) => pod.metadata.uid ?? "")));
     },
     onCommands: (commands) => streams.handle(commands),
+    onResync: () => resync(),
   });
   const registration = new NodeRegistration(client, facts, { nodeName, labels: options.labels ?? {}, agentVersion: AGENT_VERSION });
   const nodeLoop = new NodeLoop({
@@ -155,12 +193,13 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     nodeStatusIntervalMs: options.nodeStatusIntervalMs,
     retry: options.reconnectBackoff,
   });
-  monitor.onReconnect(() => {
-    // The control plane may have missed anything while away: report the truth again.
+  // The control plane may have missed anything while away (or had marked the node unreachable): report the truth again.
+  const resync = () => {
     reporter.resendAll();
     nodeLoop.refreshStatus();
     runtime.requestSync();
-  });
+  };
+  monitor.onReconnect(resync);
   poller.start();
   nodeLoop.start();
 
@@ -172,7 +211,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     stop() {
       stopped ??= (async () => {
         streams.stop();
-        await Promise.all([poller.stop(), nodeLoop.stop(), runtime.stop()]);
+        await Promise.all([poller.stop(), nodeLoop.stop(), runtime.stop(), network?.stop()]);
         await reporter.flush().catch(() => {});
         reporter.stop();
         events.stop();

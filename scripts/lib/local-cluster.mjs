@@ -23,16 +23,22 @@ export async function freePort() {
   });
 }
 
-/** The admin token lives in the state folder's env file, created on first start. */
+/**
+ * The admin token and the Secrets key-encryption key live in the state
+ * folder's env file, created on first start; a file from before Secrets were
+ * encrypted gets its key added (the control plane refuses to run without one).
+ */
 export function ensureAdminToken(stateDir) {
   mkdirSync(stateDir, { recursive: true });
   const file = join(stateDir, "dev.vars");
-  if (existsSync(file)) {
-    const m = /^ADMIN_TOKEN=(.+)$/m.exec(readFileSync(file, "utf8"));
-    if (m) return { token: m[1].trim(), file };
+  let text = existsSync(file) ? readFileSync(file, "utf8") : "";
+  let token = /^ADMIN_TOKEN=(.+)$/m.exec(text)?.[1].trim();
+  if (!token) {
+    token = randomBytes(24).toString("base64url");
+    text = `ADMIN_TOKEN=${token}\n` + text;
   }
-  const token = randomBytes(24).toString("base64url");
-  writeFileSync(file, `ADMIN_TOKEN=${token}\n`, { mode: 0o600 });
+  if (!/^SECRETS_KEK=/m.test(text)) text += `${text && !text.endsWith("\n") ? "\n" : ""}SECRETS_KEK=${randomBytes(32).toString("base64")}\n`;
+  writeFileSync(file, text, { mode: 0o600 });
   return { token, file };
 }
 

@@ -21,7 +21,14 @@ import { openapiDocumentText, openapiIndex } from "./openapi/index.js";
 import { dashboardPage } from "./dashboard.js";
 import { metricsResponse, requestMetrics } from "./metrics.js";
 import { handleResource } from "./resources.js";
+import { authorization } from "../auth/middleware.js";
+import { handleAccessReview } from "../auth/access-reviews.js";
 import { nodeApi } from "./node-api.js";
+import { tokenApi } from "./token-api.js";
+import { requestLimits } from "./limits.js";
+import { audit } from "./audit.js";
+import { auditApi } from "./audit-api.js";
+import { encryptionApi, requireEncryptionKey } from "./encryption-api.js";
 import { notFoundPath, parseResourcePath } from "./request-path.js";
 import { errorResponse, json } from "./responses.js";
 import { serverVersion } from "./version.js";
@@ -44,6 +51,12 @@ export function createApp() {
     c.set("user", await authenticate(c.req.raw, c.env));
     await next();
   });
+  // Protections (docs/security.md): no serving without the Secrets key, then per-token limits, then the audit log.
+  app.use("*", requireEncryptionKey());
+  app.use("*", requestLimits());
+  app.use("*", audit());
+  // RBAC, the node authorizer and NodeRestriction (docs/security.md "Authorization"): a refused request is a 403 here.
+  app.use("*", authorization());
 
   app.get("/version", () => json(serverVersion));
   app.get("/metrics", (c) => metricsResponse(c.env));
@@ -87,6 +100,9 @@ export function createApp() {
   });
 
   app.route("/kubeflare/v1/nodes", nodeApi());
+  app.route("/kubeflare/v1/audit", auditApi());
+  app.route("/kubeflare/v1/encryption", encryptionApi());
+  app.route("/kubeflare/v1", tokenApi());
 
   app.all("/api/v1/*", (c) => {
     const rest = c.req.path.slice("/api/v1/".length).split("/");
@@ -95,7 +111,9 @@ export function createApp() {
   app.all("/apis/:group/:version/*", (c) => {
     const { group, version } = c.req.param();
     const rest = c.req.path.slice(`/apis/${group}/${version}/`.length).split("/");
-    return handleResource(c.req.raw, c.env, parseResourcePath(group, version, rest));
+    const req = parseResourcePath(group, version, rest);
+    // Access reviews are answered, never stored.
+    return req.type.persisted ? handleResource(c.req.raw, c.env, req) : handleAccessReview(c, req);
   });
 
   return app;

@@ -24,6 +24,7 @@ const SELF_KEYS: Record<string, string> = {
   jobs: "job",
   cronjobs: "cronjob",
   services: "endpoints",
+  ingresses: "ingress",
 };
 
 export const SCHEDULER_KEY = "scheduler:";
@@ -34,6 +35,8 @@ export interface TriggerContext {
   services(): Service[];
   /** Keys of every ReplicaSet, DaemonSet and Job: owners that may adopt an orphan pod. */
   adopters(): string[];
+  /** Names of the namespace's Ingresses: a Service change may fix or break their backends. */
+  ingresses?(): string[];
 }
 
 export function keysForChange(resource: string, before: KubeObject | undefined, after: KubeObject | null, ctx: TriggerContext): string[] {
@@ -56,5 +59,9 @@ export function keysForChange(resource: string, before: KubeObject | undefined, 
   // Owners being deleted, and objects gone that others may point at: the collector sweeps the namespace.
   if (after?.metadata.deletionTimestamp || (before && after === null)) keys.add(GC_KEY);
   if (resource === "serviceaccounts") keys.add(SERVICE_ACCOUNTS_KEY);
+  if (resource === "services") {
+    keys.add(`loadbalancer:${(after ?? before)!.metadata.name}`);
+    for (const name of ctx.ingresses?.() ?? []) keys.add(`ingress:${name}`);
+  }
   return [...keys];
 }

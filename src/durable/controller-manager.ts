@@ -5,7 +5,7 @@
  */
 import type { KubeObject } from "../schema/meta.js";
 import type { Node, Pod, Service, Endpoints, Namespace } from "../schema/core.js";
-import type { EndpointSlice } from "../schema/networking.js";
+import type { EndpointSlice, Ingress } from "../schema/networking.js";
 import type { DaemonSet } from "../schema/apps.js";
 import type { ReconcileResult, Snapshot } from "../controllers/types.js";
 import { syncReplicaSet } from "../controllers/replicaset.js";
@@ -14,6 +14,8 @@ import { syncJob } from "../controllers/job.js";
 import { syncCronJob } from "../controllers/cronjob.js";
 import { reconcileDaemonSet } from "../controllers/daemonset.js";
 import { reconcileEndpoints } from "../controllers/endpoints.js";
+import { reconcileLoadBalancer } from "../controllers/service-load-balancer.js";
+import { reconcileIngress } from "../controllers/ingress-status.js";
 import { syncServiceAccounts } from "../controllers/serviceaccount.js";
 import { reconcileNodeLifecycle } from "../controllers/node-lifecycle.js";
 import { randomSuffix } from "../registry/names.js";
@@ -62,6 +64,10 @@ export function reconcileKey(key: string, view: NamespaceView): ReconcileResult 
         view.get("endpoints", name) as Endpoints | undefined,
         view.objects("endpointslices") as EndpointSlice[],
       );
+    case "loadbalancer":
+      return reconcileLoadBalancer(view.get("services", name) as Service | undefined, view.nodes());
+    case "ingress":
+      return reconcileIngress(view.get("ingresses", name) as Ingress | undefined, view.objects("services") as Service[], view.nodes());
     case "serviceaccounts":
       return syncServiceAccounts(snapshot, view.namespaceObject());
     case "nodepods":

@@ -6,11 +6,11 @@
  */
 import { KubeError } from "../errors.js";
 import type { KubeObject } from "../schema/meta.js";
-import type { Node, Pod } from "../schema/core.js";
+import type { Node } from "../schema/core.js";
 import type { Action, ReconcileResult } from "../controllers/types.js";
 import { GC_KEY, SCHEDULER_KEY } from "../controllers/triggers.js";
 import { collectGarbage } from "../controllers/garbage-collector.js";
-import { reconcileNodeLifecycle } from "../controllers/node-lifecycle.js";
+import { NODE_SWEEP_KEY, reconcileNodeHealth, sweepNodeLifecycle, type NodeHealth } from "../controllers/node-lifecycle-sweep.js";
 import { prepareForCreate, prepareForUpdate } from "../registry/lifecycle.js";
 import { reconcileKey, type NamespaceView } from "./controller-manager.js";
 import { buildEvent, eventName, type EventAction } from "./events.js";
@@ -59,6 +59,7 @@ function view(k: StoreKernel, now: number): NamespaceView {
 async function reconcile(k: StoreKernel, key: string, now: number): Promise<ReconcileResult> {
   if (key === SCHEDULER_KEY) return runScheduler(k, now);
   if (key === GC_KEY) return collectGarbage(Object.fromEntries(k.table.resources().map((r) => [r, k.cached(r)])));
+  if (key === NODE_SWEEP_KEY) return runNodeSweep(k, now);
   if (key.startsWith("node:")) return runNodeLifecycle(k, key.slice(5), now);
   return reconcileKey(key, view(k, now));
 }
@@ -152,15 +153,39 @@ async function runScheduler(k: StoreKernel, now: number): Promise<ReconcileResul
   return { actions, requeueAfter };
 }
 
-/** The cluster store's half of node health: conditions and taints from heartbeats. */
+function monitorGraceMs(k: StoreKernel): number | undefined {
+  const grace = Number(k.env.NODE_MONITOR_GRACE_SECONDS);
+  return grace > 0 ? grace * 1000 : undefined;
+}
+
+function healthOf(k: StoreKernel, node: Node): NodeHealth {
+  const name = node.metadata.name!;
+  return { node, live: k.nodeCache.liveness(name)?.live, leaseRenewal: k.nodeCache.heartbeat(name) };
+}
+
+/**
+ * The cluster store's half of node health for one node whose Node or
+ * verdict just changed. Time-based expiry is left to the sweep, which this
+ * makes sure is queued.
+ */
 function runNodeLifecycle(k: StoreKernel, name: string, now: number): ReconcileResult {
   const node = k.table.get("nodes", name) as Node | undefined;
   if (!node) return { actions: [] };
-  const beat = k.nodeCache.heartbeat(name);
-  const lease = beat === undefined ? undefined : { metadata: {}, spec: { renewTime: new Date(beat).toISOString() } };
-  const grace = Number(k.env.NODE_MONITOR_GRACE_SECONDS);
-  const r = reconcileNodeLifecycle({ node, lease, now, podsOnNode: [] as Pod[], monitorGraceMs: grace > 0 ? grace * 1000 : undefined });
-  return { actions: r.actions, requeueAfter: r.requeueAfter ?? 10_000 };
+  const grace = monitorGraceMs(k);
+  const r = reconcileNodeHealth(healthOf(k, node), now, grace);
+  if (r.requeueAfter !== undefined && r.requeueAfter > 1) k.queue.enqueue(NODE_SWEEP_KEY, now + Math.max(r.requeueAfter, (grace ?? 40_000) / 2));
+  return { actions: r.actions, requeueAfter: r.requeueAfter === 1 ? 1 : undefined };
+}
+
+/** Every node in one pass: the heartbeat-tracked ones may have expired since the last. */
+function runNodeSweep(k: StoreKernel, now: number): ReconcileResult {
+  const nodes = k.table.list("nodes") as Node[];
+  const verdicts = k.nodeCache.allLiveness();
+  const renewals = k.nodeCache.allHeartbeats();
+  const fleet = nodes.map((node) => ({ node, live: verdicts.get(node.metadata.name!)?.live, leaseRenewal: renewals.get(node.metadata.name!) }));
+  const r = sweepNodeLifecycle(fleet, now, monitorGraceMs(k));
+  for (const name of r.again) k.queue.enqueue(`node:${name}`, now + 1);
+  return { actions: r.actions, requeueAfter: r.requeueAfter };
 }
 
 function upsertCondition(list: any[] | undefined, c: Record<string, unknown>): any[] {

@@ -6,7 +6,7 @@
 import type { KubeObject } from "../schema/meta.js";
 import { Effects } from "./effects.js";
 import { buildNodeShare } from "./node-share.js";
-import type { NodeChange } from "./node-cache.js";
+import { nodeViewChanged, type NodeChange } from "./node-cache.js";
 import { channelByShard, channelShard, clusterStore, namespaceStore } from "./stubs.js";
 import type { StoreKernel } from "./store-kernel.js";
 
@@ -15,6 +15,7 @@ export async function flushEffects(k: StoreKernel, storage: DurableObjectStorage
   if (fx.phases.size) await syncNamespacePhases(k);
   if (fx.dirtyNodes.size) await pushNodeShares(k);
   if (fx.releases.size) await clusterStore(k.env).release(Effects.drain(fx.releases));
+  if (fx.serviceReleases.size) await clusterStore(k.env).releaseServiceAllocations(Effects.drain(fx.serviceReleases));
   if (fx.heartbeats.size)
     await clusterStore(k.env).heartbeat(Effects.drain(fx.heartbeats).map(([node, time]) => ({ node, time })));
   if (fx.nodeChanges.size) await broadcastNodeChanges(k);
@@ -55,10 +56,18 @@ async function pushNodeShares(k: StoreKernel): Promise<void> {
   await Promise.all([...byShard].map(([shard, items]) => channelByShard(k.env, shard).setShares(items)));
 }
 
-/** Every namespace store keeps a copy of the Nodes (scheduler, DaemonSets and evictions read them). */
+/**
+ * Every namespace store keeps a copy of the Nodes (scheduler, DaemonSets and
+ * evictions read them). They hear of a Node only when something they read
+ * changed, not of heartbeat times; the cluster store's own copy records what
+ * they were last told.
+ */
 async function broadcastNodeChanges(k: StoreKernel): Promise<void> {
-  const changes: NodeChange[] = Effects.drain(k.effects.nodeChanges).map(([name, node]) => ({ name, node: node as KubeObject | null }));
-  for (const c of changes) if (!c.node) k.ledger.releaseNode(c.name);
+  const all: NodeChange[] = Effects.drain(k.effects.nodeChanges).map(([name, node]) => ({ name, node: node as KubeObject | null }));
+  for (const c of all) if (!c.node) k.ledger.releaseNode(c.name);
+  const changes = all.filter((c) => nodeViewChanged(k.nodeCache.get(c.name), c.node));
+  if (!changes.length) return;
   const namespaces = k.table.list("namespaces").map((n) => n.metadata.name!);
   await Promise.all(namespaces.map((ns) => namespaceStore(k.env, ns).updateNodeCache(ns, changes)));
+  k.nodeCache.apply(changes);
 }

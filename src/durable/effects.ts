@@ -13,6 +13,8 @@ export class Effects {
   readonly releases = new Set<string>();
   readonly heartbeats = new Map<string, number>();
   readonly nodeChanges = new Map<string, KubeObject | null>();
+  /** uids of deleted Services whose cluster IP and node ports go back to the cluster store's ledger. */
+  readonly serviceReleases = new Set<string>();
 
   /** Takes the pending entries of one kind, leaving it empty. */
   static drain<K, V>(m: Map<K, V>): [K, V][];

@@ -7,11 +7,18 @@
  * Namespace stores push each node's share of desired state here; the answer
  * to a long-poll is always the node's whole state with a version, so a lost
  * answer or a reconnect can never lose an assignment.
+ *
+ * The polls are also the nodes' heartbeats (node-liveness.ts): the shard
+ * tells the cluster store only when a node goes silent or comes back, so an
+ * idle node costs its polls and nothing else.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.js";
 import type { KubeObject, Status } from "../schema/meta.js";
+import { NodeMonitorGracePeriod } from "../controllers/node-lifecycle.js";
 import type { NodeShare } from "./node-share.js";
+import { ChannelLiveness, type LivenessReport } from "./node-liveness.js";
+import { channelShard, clusterStore } from "./stubs.js";
 
 export interface StreamCommand {
   id: string;
@@ -30,6 +37,8 @@ export interface DesiredState {
   configMaps?: KubeObject[];
   secrets?: KubeObject[];
   commands: StreamCommand[];
+  /** The node had been reported silent (marked unreachable): its agent should post Node and pod status again. */
+  resync?: boolean;
 }
 
 export type StreamOpening = { ok: true; stream: ReadableStream<Uint8Array> } | { ok: false; status: Status };
@@ -48,6 +57,11 @@ export class NodeChannel extends DurableObject<Env> {
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly commands = new Map<string, StreamCommand[]>();
   private readonly pendingStreams = new Map<string, PendingStream>();
+  private readonly liveness: ChannelLiveness;
+  /** node-monitor-grace-period: silence longer than this makes a node unreachable. */
+  private readonly graceMs: number;
+  /** This shard's number, learned from the nodes that poll it. */
+  private shard?: number;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -56,6 +70,30 @@ export class NodeChannel extends DurableObject<Env> {
       node TEXT NOT NULL, namespace TEXT NOT NULL, rv INTEGER NOT NULL, body TEXT NOT NULL,
       PRIMARY KEY (node, namespace))`);
     this.sql.exec(`CREATE TABLE IF NOT EXISTS versions (node TEXT PRIMARY KEY, version INTEGER NOT NULL)`);
+    // The verdict the cluster store has per node; written only on transitions.
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS liveness (node TEXT PRIMARY KEY, live INTEGER NOT NULL, at INTEGER NOT NULL)`);
+    const grace = Number(env.NODE_MONITOR_GRACE_SECONDS);
+    this.graceMs = grace > 0 ? grace * 1000 : NodeMonitorGracePeriod;
+    this.liveness = new ChannelLiveness({
+      graceMs: this.graceMs,
+      load: () => this.sql.exec<{ node: string; live: number }>("SELECT node, live FROM liveness").toArray().map((r) => [r.node, r.live === 1]),
+      save: (r) => this.sql.exec("INSERT OR REPLACE INTO liveness (node, live, at) VALUES (?, ?, ?)", r.node, r.live ? 1 : 0, r.at),
+      send: (reports) => this.report(reports),
+      serves: (node) => this.shard === undefined || channelShard(env, node) === this.shard,
+    });
+  }
+
+  /** Transitions to the cluster store; the alarm backs up the in-memory silence checks while any node is live. */
+  private async report(reports: LivenessReport[]): Promise<void> {
+    await clusterStore(this.env).nodeLiveness(reports);
+    if (reports.some((r) => r.live) && (await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + this.graceMs);
+  }
+
+  /** The backstop: nodes believed live that this object has not heard from (e.g. since a restart) go silent. */
+  async alarm(): Promise<void> {
+    const anyLive = this.liveness.sweep();
+    await this.liveness.flush();
+    if (anyLive) await this.ctx.storage.setAlarm(Date.now() + this.graceMs);
   }
 
   /** Many nodes' shares in one call: a scheduling round touches hundreds of nodes of one shard. */
@@ -115,7 +153,18 @@ export class NodeChannel extends DurableObject<Env> {
    * `timeoutMs`.
    */
   async desired(node: string, version: string, timeoutMs: number): Promise<DesiredState> {
-    const ready = () => this.version(node) !== version || (this.commands.get(node)?.length ?? 0) > 0;
+    this.shard ??= channelShard(this.env, node);
+    const resync = this.liveness.arrived(node);
+    try {
+      const answer = await this.answer(node, version, resync ? 0 : timeoutMs);
+      return resync ? { ...answer, resync } : answer;
+    } finally {
+      this.liveness.left(node);
+    }
+  }
+
+  private async answer(node: string, version: string, timeoutMs: number): Promise<DesiredState> {
+    const ready = () => timeoutMs <= 0 || this.version(node) !== version || (this.commands.get(node)?.length ?? 0) > 0;
     if (!ready()) {
       await new Promise<void>((resolve) => {
         const set = this.waiters.get(node) ?? new Set();

@@ -31,6 +31,17 @@ import { recordEvent, runQueue } from "./controller-runtime.js";
 import { armAlarm, flushEffects } from "./effects-flush.js";
 import { terminateNamespace } from "./namespace-termination.js";
 import { clusterStore } from "./stubs.js";
+import { Keyring, kekFromEnv } from "../crypto/keyring.js";
+import { encryptionReport, rotateDataKeys, type EncryptionReport } from "./secret-rotation.js";
+import { AuditTable, type AuditPage, type AuditQuery } from "./audit-table.js";
+import type { AuditEvent } from "../api/audit-event.js";
+import { allocateServiceFields, allocationRanges, clusterAllocations } from "./service-allocations.js";
+import { ServiceAllocationLedger } from "./service-allocation-ledger.js";
+import { withDefaultIngressClass } from "./ingress-admission.js";
+import { pickDefaultClass } from "../controllers/ingress-class.js";
+import type { AllocationRequest, AllocationResult } from "../registry/service-strategy.js";
+import { TokenTable } from "./token-table.js";
+import type { TokenRecord, TokenType } from "../auth/tokens.js";
 
 export type { ObjectList };
 
@@ -56,17 +67,44 @@ export interface PodStatusReport {
 
 export class ResourceStore extends DurableObject<Env> {
   private readonly k: StoreKernel;
+  private readonly keyring: Keyring;
+  private auditTable?: AuditTable;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.k = new StoreKernel(ctx.storage.sql, env);
+    // Secrets are sealed at rest (docs/security.md); the keys load once, synchronously.
+    this.keyring = new Keyring(ctx.storage.sql, () => kekFromEnv(env));
+    this.k.table.protect(this.keyring);
+    this.keyring.warm();
   }
 
   /** Runs a call, then sends what its writes set in motion. */
   private async settled<T>(r: Promise<Result<T>> | Result<T>): Promise<Result<T>> {
     const result = await r;
+    this.revokeDeletedNodes();
     await flushEffects(this.k, this.ctx.storage);
     return result;
+  }
+
+  /**
+   * Service writes wait on the cluster store's allocation ledger; meanwhile
+   * nothing else may run here, so the name check, the resourceVersion seen
+   * and the allocation all hold when the write commits. Other kinds never
+   * wait, and run as before. (An exception escaping blockConcurrencyWhile
+   * would reset the object, so failures are carried out as values.)
+   */
+  private async exclusive<T>(resource: string, fn: () => Promise<T>): Promise<T> {
+    if (resource !== "services") return fn();
+    const r = await this.ctx.blockConcurrencyWhile(async () => {
+      try {
+        return { ok: true as const, value: await fn() };
+      } catch (error) {
+        return { ok: false as const, error };
+      }
+    });
+    if (!r.ok) throw r.error;
+    return r.value;
   }
 
   private begin(resource: string, namespace?: string) {
@@ -138,36 +176,39 @@ export class ResourceStore extends DurableObject<Env> {
 
   async create(resource: string, input: KubeObject, call: WriteCall = {}): Promise<Result<KubeObject>> {
     return this.settled(
-      capture(() => {
+      capture(() => this.exclusive(resource, async () => {
         const rt = this.begin(resource, call.namespace);
         this.k.lifecycle.assertWritable(call.namespace, resource);
+        if (resource === "ingresses") input = await withDefaultIngressClass(input, () => clusterStore(this.env).defaultIngressClassName());
         const now = new Date();
         const created = prepareForCreate(rt, input, { now, namespace: call.namespace, validateSchema });
-        const o = recordWriter(rt, undefined, created, call.fieldManager, call.subresource, now);
+        let o = recordWriter(rt, undefined, created, call.fieldManager, call.subresource, now);
         if (this.k.table.get(resource, o.metadata.name!)) throw alreadyExists(qualifiedResource(rt), o.metadata.name!);
+        if (resource === "services") o = await allocateServiceFields(clusterAllocations(this.env), o, undefined, !!call.dryRun);
         return call.dryRun ? o : this.k.commit(resource, undefined, o);
-      }, 201),
+      }), 201),
     );
   }
 
   async update(resource: string, name: string, input: KubeObject, call: WriteCall = {}): Promise<Result<KubeObject>> {
     return this.settled(
-      capture(() => {
+      capture(() => this.exclusive(resource, async () => {
         const rt = this.begin(resource, call.namespace);
         const existing = this.k.table.get(resource, name);
         if (!existing) throw notFound(qualifiedResource(rt), name);
         const now = new Date();
         const updated = prepareForUpdate(rt, existing, input, call.subresource, { now, validateSchema });
-        const next = recordWriter(rt, existing, updated, call.fieldManager, call.subresource, now);
+        let next = recordWriter(rt, existing, updated, call.fieldManager, call.subresource, now);
+        if (resource === "services" && !call.subresource) next = await allocateServiceFields(clusterAllocations(this.env), next, existing, !!call.dryRun);
         if (call.dryRun) return next;
         return unchanged(existing, next) ? existing : this.k.commit(resource, existing, next);
-      }),
+      })),
     );
   }
 
   async patch(resource: string, name: string, patch: unknown, call: PatchCall): Promise<Result<KubeObject>> {
     let created = false;
-    const r = await capture(() => {
+    const r = await capture(() => this.exclusive(resource, async () => {
       const rt = this.begin(resource, call.namespace);
       const existing = this.k.table.get(resource, name);
       const now = new Date();
@@ -178,7 +219,8 @@ export class ResourceStore extends DurableObject<Env> {
         this.k.lifecycle.assertWritable(call.namespace, resource);
         const applied = applyPatch("apply", undefined, patch, { ...options, resetFields: ["status"] });
         applied.metadata = { ...(applied.metadata ?? {}), name };
-        const o = prepareForCreate(rt, applied, { now, namespace: call.namespace, validateSchema });
+        let o = prepareForCreate(rt, applied, { now, namespace: call.namespace, validateSchema });
+        if (resource === "services") o = await allocateServiceFields(clusterAllocations(this.env), o, undefined, !!call.dryRun);
         created = true;
         return call.dryRun ? o : this.k.commit(resource, undefined, o);
       }
@@ -186,10 +228,11 @@ export class ResourceStore extends DurableObject<Env> {
         ...options,
         resetFields: call.subresource === "status" ? undefined : ["status"],
       });
-      const next = prepareForUpdate(rt, existing, patched, call.subresource, { now, validateSchema });
+      let next = prepareForUpdate(rt, existing, patched, call.subresource, { now, validateSchema });
+      if (resource === "services" && !call.subresource) next = await allocateServiceFields(clusterAllocations(this.env), next, existing, !!call.dryRun);
       if (call.dryRun) return next;
       return unchanged(existing, next) ? existing : this.k.commit(resource, existing, next);
-    });
+    }));
     if (r.ok && created) r.code = 201;
     return this.settled(r);
   }
@@ -260,6 +303,8 @@ export class ResourceStore extends DurableObject<Env> {
   async finalizeNamespace(namespace: string): Promise<void> {
     const ns = this.k.table.get("namespaces", namespace);
     if (!ns || !ns.metadata.deletionTimestamp) return;
+    // Whatever the namespace's Services held goes with it, even a release that never arrived.
+    this.serviceLedger.releaseNamespace(namespace);
     const next = structuredClone(ns);
     next.spec = { ...(next.spec ?? {}), finalizers: [] };
     this.k.commit("namespaces", ns, next);
@@ -282,6 +327,9 @@ export class ResourceStore extends DurableObject<Env> {
     this.k.queue.enqueue(SCHEDULER_KEY, now);
     for (const ds of this.k.table.list("daemonsets")) this.k.queue.enqueue(`daemonset:${ds.metadata.name}`, now);
     for (const c of changes) this.k.queue.enqueue(`nodepods:${c.name}`, now);
+    // LoadBalancer Services and Ingresses publish the Ready nodes' addresses.
+    for (const s of this.k.table.list("services")) if (s.spec?.type === "LoadBalancer") this.k.queue.enqueue(`loadbalancer:${s.metadata.name}`, now);
+    for (const i of this.k.table.list("ingresses")) this.k.queue.enqueue(`ingress:${i.metadata.name}`, now);
     await armAlarm(this.k, this.ctx.storage);
   }
 
@@ -299,6 +347,27 @@ export class ResourceStore extends DurableObject<Env> {
     this.k.ledger.release(uids);
   }
 
+  // The cluster store's side of Services: cluster IPs and node ports (service-allocation-ledger.ts).
+
+  private serviceLedgerInstance?: ServiceAllocationLedger;
+  private get serviceLedger(): ServiceAllocationLedger {
+    return (this.serviceLedgerInstance ??= new ServiceAllocationLedger(this.ctx.storage.sql));
+  }
+
+  async assignServiceAllocations(req: AllocationRequest, dryRun: boolean): Promise<AllocationResult> {
+    return this.serviceLedger.assign(req, allocationRanges(this.env), dryRun);
+  }
+
+  async releaseServiceAllocations(uids: string[]): Promise<void> {
+    this.serviceLedger.release(uids);
+  }
+
+  /** The class an Ingress created without one gets (DefaultIngressClass admission). */
+  async defaultIngressClassName(): Promise<string | undefined> {
+    this.k.bootstrapIfCluster("ingressclasses");
+    return pickDefaultClass(this.k.table.list("ingressclasses"));
+  }
+
   async heartbeat(beats: { node: string; time: number }[]): Promise<void> {
     for (const b of beats) {
       this.k.nodeCache.setHeartbeat(b.node, b.time);
@@ -310,6 +379,35 @@ export class ResourceStore extends DurableObject<Env> {
     await armAlarm(this.k, this.ctx.storage);
   }
 
+  /**
+   * A channel shard's liveness transitions (nodes whose agents long-poll):
+   * the lifecycle of each named node runs now.
+   */
+  async nodeLiveness(reports: { node: string; live: boolean; at: number }[]): Promise<void> {
+    const now = Date.now();
+    for (const r of reports) {
+      this.k.nodeCache.setLiveness(r.node, { live: r.live, at: r.at });
+      this.k.queue.enqueue(`node:${r.node}`, now);
+    }
+    await armAlarm(this.k, this.ctx.storage);
+  }
+
+  // ---- protections (docs/security.md) -------------------------------------
+
+  /** Key status, or a rotation: re-wrap with the current KEK, optionally a new data key, re-seal in batches. */
+  async encryption(op: "status" | "rotate", newKey = false): Promise<Result<EncryptionReport>> {
+    return capture(() => (op === "rotate" ? rotateDataKeys(this.k.table, this.keyring, newKey) : encryptionReport(this.k.table, this.keyring)));
+  }
+
+  /** The cluster store keeps the audit log. */
+  async appendAudit(events: AuditEvent[]): Promise<void> {
+    (this.auditTable ??= new AuditTable(this.ctx.storage.sql)).append(events);
+  }
+
+  async readAudit(q: AuditQuery): Promise<AuditPage> {
+    return (this.auditTable ??= new AuditTable(this.ctx.storage.sql)).read(q);
+  }
+
   // ---- the alarm ---------------------------------------------------------
 
   /** Controllers, or the removal of everything in a namespace being deleted. */
@@ -317,6 +415,7 @@ export class ResourceStore extends DurableObject<Env> {
     const ns = this.k.namespace;
     if (ns && this.k.lifecycle.phaseOf(ns) === "Terminating") {
       await runQueue(this.k);
+      this.revokeDeletedNodes();
       const remaining = await terminateNamespace(this.k);
       await flushEffects(this.k, this.ctx.storage);
       if (remaining > 0) await this.ctx.storage.setAlarm(Date.now() + 1000);
@@ -324,10 +423,51 @@ export class ResourceStore extends DurableObject<Env> {
       return;
     }
     await runQueue(this.k);
+    this.revokeDeletedNodes();
     await flushEffects(this.k, this.ctx.storage);
     if (schedulerMetrics.size) {
       const metrics = this.env.METRICS.get(this.env.METRICS.idFromName("metrics"));
       this.ctx.waitUntil(metrics.record(schedulerMetrics.drain()).catch(() => {}));
     }
+  }
+
+  // ---- tokens (the cluster store's; src/durable/token-table.ts) ------------
+
+  private tokenTable?: TokenTable;
+  private get tokens(): TokenTable {
+    return (this.tokenTable ??= new TokenTable(this.ctx.storage.sql));
+  }
+
+  /** A deleted Node takes its credentials with it; read before the node changes are sent on (and drained). */
+  private revokeDeletedNodes(): void {
+    for (const [name, node] of this.k.effects.nodeChanges) if (node === null) this.tokens.revokeNode(name);
+  }
+
+  async createToken(record: TokenRecord, hash: string): Promise<Result<TokenRecord>> {
+    return capture(() => {
+      this.tokens.purgeExpired(Date.now());
+      return this.tokens.insert(record, hash);
+    }, 201);
+  }
+
+  async listTokens(types: TokenType[]): Promise<TokenRecord[]> {
+    return this.tokens.list(types, Date.now());
+  }
+
+  async getToken(id: string, types: TokenType[]): Promise<Result<TokenRecord>> {
+    return capture(() => this.tokens.get(id, types, Date.now()));
+  }
+
+  async deleteToken(id: string, types: TokenType[]): Promise<Result<TokenRecord>> {
+    return capture(() => this.tokens.remove(id, types));
+  }
+
+  /** The live token with this id and hash (compared in constant time), or null. */
+  async reviewToken(id: string, hash: string): Promise<TokenRecord | null> {
+    return this.tokens.review(id, hash, Date.now()) ?? null;
+  }
+
+  async joinNode(joinId: string, joinHash: string, nodeName: string, credential: { id: string; hash: string }): Promise<Result<TokenRecord>> {
+    return capture(() => this.tokens.join(joinId, joinHash, nodeName, credential, Date.now()), 201);
   }
 }

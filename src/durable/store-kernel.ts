@@ -12,10 +12,12 @@ import { qualifiedResource, resourceByName, type ResourceType } from "../schema/
 import { prepareForCreate } from "../registry/lifecycle.js";
 import { recordUpdate } from "../patch/index.js";
 import { keysForChange, SERVICE_ACCOUNTS_KEY } from "../controllers/triggers.js";
+import { INGRESS_CLASS_NAME, defaultIngressClass } from "../controllers/ingress-class.js";
+import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from "../auth/bootstrap-policy.js";
 import { ObjectTable, type ChangeType } from "./object-table.js";
 import { WatchHub } from "./watch-hub.js";
 import { WorkQueue } from "./work-queue.js";
-import { NodeCache } from "./node-cache.js";
+import { NodeCache, nodeViewChanged } from "./node-cache.js";
 import { CapacityLedger } from "./capacity-ledger.js";
 import { namespaceLifecycle } from "./namespace-lifecycle.js";
 import { Effects } from "./effects.js";
@@ -213,7 +215,10 @@ export class StoreKernel {
     if (this.bootstrapped) return;
     this.bootstrapped = true;
     const rt = resourceByName(resource);
-    if (!rt || rt.namespaced || this.table.meta("bootstrapped")) return;
+    if (!rt || rt.namespaced) return;
+    this.bootstrapIngressClass();
+    this.bootstrapRbacPolicy();
+    if (this.table.meta("bootstrapped")) return;
     const now = new Date();
     const nsType = typeOf("namespaces");
     for (const name of BUILTIN_NAMESPACES) {
@@ -221,6 +226,30 @@ export class StoreKernel {
       this.commit("namespaces", undefined, prepareForCreate(nsType, { metadata: { name } }, { now }));
     }
     this.table.setMeta("bootstrapped", "1");
+  }
+
+  /**
+   * The built-in ClusterRoles and ClusterRoleBindings, checked every time the
+   * object starts, so a deleted default comes back (upstream reconciles them at apiserver start).
+   */
+  private bootstrapRbacPolicy(): void {
+    const now = new Date();
+    for (const [resource, objects] of [
+      ["clusterroles", bootstrapClusterRoles()],
+      ["clusterrolebindings", bootstrapClusterRoleBindings()],
+    ] as const) {
+      const rt = typeOf(resource);
+      for (const o of objects) if (!this.table.get(resource, o.metadata.name!)) this.commit(resource, undefined, prepareForCreate(rt, o, { now }));
+    }
+  }
+
+  /** kubeflare's default IngressClass, once (a cluster bootstrapped before it existed gets it too). */
+  private bootstrapIngressClass(): void {
+    if (this.table.meta("ingressclass")) return;
+    const rt = typeOf("ingressclasses");
+    if (!this.table.get("ingressclasses", INGRESS_CLASS_NAME))
+      this.commit("ingressclasses", undefined, prepareForCreate(rt, defaultIngressClass(), { now: new Date() }));
+    this.table.setMeta("ingressclass", "1");
   }
 
   /** What a write sets in motion: controller keys here, effects on other objects after the call. */
@@ -237,6 +266,7 @@ export class StoreKernel {
           ...this.cached("daemonsets").map((o) => `daemonset:${o.metadata.name}`),
           ...this.cached("jobs").map((o) => `job:${o.metadata.name}`),
         ],
+        ingresses: () => this.cached("ingresses").map((o) => o.metadata.name!),
       });
       for (const k of keys) this.queue.enqueue(k, now);
       if (!this.table.meta("serviceaccounts")) {
@@ -252,6 +282,9 @@ export class StoreKernel {
         if (before?.metadata.uid && (after === null || phase === "Succeeded" || phase === "Failed")) fx.releases.add(before.metadata.uid);
         break;
       }
+      case "services":
+        if (after === null && before?.metadata.uid) fx.serviceReleases.add(before.metadata.uid);
+        break;
       case "configmaps":
       case "secrets":
         // A changed ConfigMap or Secret reaches the nodes whose pods read it.
@@ -265,7 +298,8 @@ export class StoreKernel {
         break;
       case "nodes":
         fx.nodeChanges.set(name, after);
-        this.queue.enqueue(`node:${name}`, now);
+        // Heartbeat times alone change nothing the node lifecycle acts on.
+        if (nodeViewChanged(before, after)) this.queue.enqueue(`node:${name}`, now);
         break;
       case "namespaces":
         fx.phases.set(name, after === null ? null : after.metadata.deletionTimestamp ? "Terminating" : "Active");

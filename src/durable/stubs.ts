@@ -9,7 +9,9 @@ import type { NodeChannel } from "./node-channel.js";
  */
 export type StoreApi = Pick<
   ResourceStore,
-  "get" | "list" | "watch" | "create" | "update" | "patch" | "delete" | "deleteCollection" | "setNamespacePhase" | "finalizeNamespace" | "updatePodStatuses" | "recordEvents" | "release" | "heartbeat" | "updateNodeCache" | "schedulingSnapshot" | "reserve"
+  "get" | "list" | "watch" | "create" | "update" | "patch" | "delete" | "deleteCollection" | "setNamespacePhase" | "finalizeNamespace" | "updatePodStatuses" | "recordEvents" | "release" | "heartbeat" | "nodeLiveness" | "updateNodeCache" | "schedulingSnapshot" | "reserve"
+  | "assignServiceAllocations" | "releaseServiceAllocations" | "defaultIngressClassName"
+  | "createToken" | "listTokens" | "getToken" | "deleteToken" | "reviewToken" | "joinNode"
 >;
 
 const stub = (env: Env, name: string) => env.STORE.get(env.STORE.idFromName(name)) as unknown as StoreApi;

@@ -4,6 +4,7 @@
  * look the way kubectl users expect (e.g. `Port: 80/TCP` in rollout history).
  */
 import type { KubeObject } from "../schema/meta.js";
+import { defaultServiceSpec } from "./service-strategy.js";
 
 type Defaulter = (o: KubeObject) => void;
 type Obj = Record<string, any>;
@@ -141,6 +142,7 @@ const defaulters: Record<string, Defaulter> = {
       p.protocol ??= "TCP";
       if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === "") p.targetPort = p.port;
     }
+    defaultServiceSpec(spec);
   },
   secrets: (o) => {
     o.type ??= "Opaque";

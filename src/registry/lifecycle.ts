@@ -10,6 +10,8 @@ import { applyDefaults } from "./defaults.js";
 import { generateName } from "./names.js";
 import { validateKind, validateMetadata } from "./validation.js";
 import { qosClass } from "./qos.js";
+import { dropTypeDependentFields, patchAllocatedValues, validateServiceUpdate } from "./service-strategy.js";
+import { roleRefUpdateErrors } from "../auth/rbac-validation.js";
 
 /** Kinds whose status a client may set on create (Nodes are created by their agent with status). */
 const STATUS_ON_CREATE = new Set(["nodes", "events"]);
@@ -139,6 +141,11 @@ export function prepareForUpdate(
     else delete next.status;
     foldStringData(rt, next);
     applyDefaults(rt.resource, next);
+    if (rt.resource === "services") {
+      // Allocated values carry over and type-dependent fields follow the type, before generation is compared.
+      patchAllocatedValues(existing, next);
+      dropTypeDependentFields(existing, next);
+    }
   }
   const m = next.metadata;
   const was = existing.metadata;
@@ -157,6 +164,10 @@ export function prepareForUpdate(
   }
   if (subresource !== "status" && specPart(next) !== specPart(existing)) m.generation = (was.generation ?? 1) + 1;
   if (rt.resource === "pods" && subresource !== "status") checkPodUpdate(rt, existing, next);
+  const serviceErrors = rt.resource === "services" && subresource !== "status" ? validateServiceUpdate(existing, next) : [];
+  if (serviceErrors.length) throw invalid(rt.kind, name, serviceErrors, rt.group);
+  const roleRefErrors = roleRefUpdateErrors(rt.resource, existing, next);
+  if (roleRefErrors.length) throw invalid(rt.kind, name, roleRefErrors, rt.group);
   validate(rt, next, opts);
   return next;
 }

@@ -13,6 +13,9 @@ import {
   labelValueErrors,
   qualifiedNameErrors,
 } from "./names.js";
+import { validateService } from "./service-validation.js";
+import { validateIngress } from "./ingress-validation.js";
+import { RBAC_RESOURCES, rbacKindRules, rbacNameErrors } from "../auth/rbac-validation.js";
 
 const invalidValue = (field: string, value: unknown, detail: string): Cause => ({
   reason: "FieldValueInvalid",
@@ -34,7 +37,11 @@ export function validateMetadata(resource: string, o: KubeObject, namespaced: bo
   const m = o.metadata;
   if (!m.name) causes.push({ ...requiredValue("metadata.name"), message: "Required value: name or generateName is required" });
   else {
-    const errs = LABEL_NAMED.has(resource) ? dns1123LabelErrors(m.name) : dns1123SubdomainErrors(m.name);
+    const errs = LABEL_NAMED.has(resource)
+      ? dns1123LabelErrors(m.name)
+      : RBAC_RESOURCES.has(resource)
+        ? rbacNameErrors(m.name)
+        : dns1123SubdomainErrors(m.name);
     for (const e of errs) causes.push(invalidValue("metadata.name", m.name, e));
   }
   if (m.namespace && namespaced) for (const e of dns1123LabelErrors(m.namespace)) causes.push(invalidValue("metadata.namespace", m.namespace, e));
@@ -191,27 +198,8 @@ const kindRules: Record<string, (o: KubeObject) => Cause[]> = {
     c.push(...validatePodSpec(o.spec?.jobTemplate?.spec?.template?.spec, "spec.jobTemplate.spec.template.spec"));
     return c;
   },
-  services: (o) => {
-    const c: Cause[] = [];
-    const type = o.spec?.type ?? "ClusterIP";
-    if (type === "ExternalName") {
-      if (!o.spec?.externalName) c.push(requiredValue("spec.externalName"));
-      return c;
-    }
-    const ports = o.spec?.ports ?? [];
-    if (ports.length === 0 && o.spec?.clusterIP !== "None") c.push(requiredValue("spec.ports"));
-    const seen = new Set<string>();
-    ports.forEach((p: { name?: string; port: number; nodePort?: number; protocol?: string }, i: number) => {
-      if (!validPort(p.port)) c.push(invalidValue(`spec.ports[${i}].port`, p.port, "must be between 1 and 65535, inclusive"));
-      if (ports.length > 1 && !p.name) c.push(requiredValue(`spec.ports[${i}].name`));
-      const key = `${p.port}/${p.protocol ?? "TCP"}`;
-      if (seen.has(key)) c.push(duplicate(`spec.ports[${i}]`, key));
-      seen.add(key);
-      if (p.nodePort !== undefined && type === "ClusterIP")
-        c.push({ reason: "FieldValueForbidden", field: `spec.ports[${i}].nodePort`, message: "Forbidden: may not be used when `type` is 'ClusterIP'" });
-    });
-    return c;
-  },
+  services: validateService,
+  ingresses: validateIngress,
   configmaps: (o) => {
     const c: Cause[] = [];
     let size = 0;
@@ -245,5 +233,5 @@ const tooLong: Cause = { reason: "FieldValueTooLong", field: "", message: `Too l
 const isZero = (v: unknown) => v === 0 || v === "0" || v === "0%";
 
 export function validateKind(resource: string, o: KubeObject): Cause[] {
-  return kindRules[resource]?.(o) ?? [];
+  return (kindRules[resource] ?? rbacKindRules[resource])?.(o) ?? [];
 }

@@ -8,6 +8,8 @@ import * as core from "./core.js";
 import * as apps from "./apps.js";
 import * as batch from "./batch.js";
 import * as net from "./networking.js";
+import * as rbac from "./rbac.js";
+import * as authz from "./authorization.js";
 
 export interface Subresource {
   name: string;
@@ -30,6 +32,11 @@ export interface ResourceType {
   verbs: string[];
   subresources: Subresource[];
   schema: ZodType;
+  /**
+   * False for kinds that are questions answered in the response and never
+   * stored (access reviews): they are served by their own handler, not a store.
+   */
+  persisted: boolean;
 }
 
 const allVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
@@ -59,6 +66,8 @@ function kind(
     categories?: string[];
     subresources?: Subresource[];
     schema: ZodType;
+    verbs?: string[];
+    persisted?: boolean;
   },
 ): ResourceType {
   return {
@@ -70,9 +79,10 @@ function kind(
     shortNames: opts.shortNames ?? [],
     namespaced: opts.namespaced ?? true,
     categories: opts.categories ?? [],
-    verbs: allVerbs,
+    verbs: opts.verbs ?? allVerbs,
     subresources: opts.subresources ?? [],
     schema: opts.schema,
+    persisted: opts.persisted ?? true,
   };
 }
 
@@ -151,6 +161,13 @@ export const resourceTypes: ResourceType[] = [
   }),
   kind("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", { schema: net.EndpointSlice }),
   kind("coordination.k8s.io", "v1", "Lease", "leases", { schema: net.Lease }),
+  kind("rbac.authorization.k8s.io", "v1", "Role", "roles", { schema: rbac.Role }),
+  kind("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", { namespaced: false, schema: rbac.ClusterRole }),
+  kind("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", { schema: rbac.RoleBinding }),
+  kind("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", { namespaced: false, schema: rbac.ClusterRoleBinding }),
+  ...(["SelfSubjectAccessReview", "SelfSubjectRulesReview", "SubjectAccessReview"] as const).map((k) =>
+    kind("authorization.k8s.io", "v1", k, `${k.toLowerCase()}s`, { namespaced: false, verbs: ["create"], persisted: false, schema: authz[k] }),
+  ),
 ];
 
 export const groupVersion = (t: { group: string; version: string }) =>

@@ -22,9 +22,12 @@ export interface ControlPlane {
   output(): string;
 }
 
-export async function startControlPlane(opts: { stateDir?: string; port?: number } = {}): Promise<ControlPlane> {
+/** `vars` are extra Worker vars for this run, e.g. a short NODE_MONITOR_GRACE_SECONDS for fault tests. */
+export async function startControlPlane(
+  opts: { stateDir?: string; port?: number; vars?: Record<string, string> } = {},
+): Promise<ControlPlane> {
   const stateDir = opts.stateDir ?? mkdtempSync(join(tmpdir(), "kubeflare-e2e-"));
-  return start({ stateDir, port: opts.port });
+  return start({ stateDir, port: opts.port, vars: opts.vars });
 }
 
 export function removeState(dir: string): void {

@@ -18,7 +18,16 @@ export interface DesiredStateAnswer extends Partial<DesiredState> {
   version: string;
   unchanged?: boolean;
   commands?: StreamCommand[];
+  /** The control plane had marked this node unreachable: post Node and pod status again. */
+  resync?: boolean;
 }
+
+/**
+ * How long a poll waits for a change. The poll is also the node's heartbeat,
+ * so longer polls mean fewer requests; 50 s stays under the control plane's
+ * 55 s cap and common proxies' idle timeouts.
+ */
+export const POLL_TIMEOUT_SECONDS = 50;
 
 /** desired.json in the state dir. It holds Secrets, so it is written 0600. */
 export class DesiredStateCache {
@@ -52,6 +61,8 @@ export interface DesiredStatePollerOptions {
   monitor: ConnectionMonitor;
   onState(state: DesiredState): void;
   onCommands(commands: StreamCommand[]): void;
+  /** The control plane lost track of this node and asks for its status again. */
+  onResync?(): void;
   /** Version to resume from (the cached state's). */
   version?: string;
   pollTimeoutSeconds?: number;
@@ -79,7 +90,7 @@ export class DesiredStatePoller {
 
   private async run(): Promise<void> {
     const { client, nodeName, monitor, log } = this.options;
-    const timeoutSeconds = this.options.pollTimeoutSeconds ?? 30;
+    const timeoutSeconds = this.options.pollTimeoutSeconds ?? POLL_TIMEOUT_SECONDS;
     let failures = 0;
     let lastError = "";
     while (!this.abort.signal.aborted) {
@@ -120,6 +131,7 @@ export class DesiredStatePoller {
       this.options.onState(state);
     }
     this.version = answer.version ?? this.version;
+    if (answer.resync) this.options.onResync?.();
     if (answer.commands?.length) this.options.onCommands(answer.commands);
   }
 }

@@ -6,7 +6,7 @@ describe("node lease", () => {
     expect(microTime(Date.parse("2026-01-01T00:00:00.123Z"))).toBe("2026-01-01T00:00:00.123000Z");
   });
 
-  it("is held by the node, lasts 40 s and is owned by the Node", () => {
+  it("is held by the node, outlasts its renewal interval and is owned by the Node", () => {
     expect(leaseObject("n1", 0, { uid: "node-uid" }, "7")).toEqual({
       apiVersion: "coordination.k8s.io/v1",
       kind: "Lease",
@@ -16,7 +16,7 @@ describe("node lease", () => {
         resourceVersion: "7",
         ownerReferences: [{ apiVersion: "v1", kind: "Node", name: "n1", uid: "node-uid" }],
       },
-      spec: { holderIdentity: "n1", leaseDurationSeconds: 40, renewTime: "1970-01-01T00:00:00.000000Z" },
+      spec: { holderIdentity: "n1", leaseDurationSeconds: 360, renewTime: "1970-01-01T00:00:00.000000Z" },
     });
   });
 });

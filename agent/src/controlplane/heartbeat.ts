@@ -1,12 +1,17 @@
 /**
- * The node heartbeat: a Lease in kube-node-lease renewed every 10 s, which
- * the control plane's node lifecycle reads to tell a live node from a lost one.
+ * The node's Lease in kube-node-lease. The desired-state long-poll is this
+ * agent's heartbeat (docs/agent-protocol.md), so the Lease is renewed only
+ * every few minutes, to show kubectl users (`kubectl describe node`, `get
+ * leases`) who holds it and when the node was last heard from this way.
  */
 import type { ControlPlaneClient } from "./client.js";
 import { UnexpectedResponse } from "./errors.js";
 
 export const LEASE_NAMESPACE = "kube-node-lease";
-export const LEASE_DURATION_SECONDS = 40;
+/** How often the agent renews its Lease. */
+export const LEASE_RENEW_INTERVAL_MS = 300_000;
+/** A renewal interval with a minute to spare, so a renewed Lease never reads as expired. */
+export const LEASE_DURATION_SECONDS = LEASE_RENEW_INTERVAL_MS / 1000 + 60;
 
 /** metav1.MicroTime: RFC 3339 with microseconds. */
 export function microTime(ms: number): string {

@@ -1,7 +1,9 @@
 /**
- * Keeps the Node registered and alive: register (retrying until the control
- * plane answers), then renew the Lease every heartbeat interval and rewrite
- * the Node status every few minutes or after a reconnect.
+ * Keeps the Node registered and its objects current: register (retrying
+ * until the control plane answers), then renew the Lease and rewrite the
+ * Node status every few minutes, and the status at once after a reconnect
+ * or when the control plane asks (it had marked the node unreachable).
+ * Liveness itself rides on the desired-state long-poll.
  */
 import { retryDelayMs, RECONNECT_BACKOFF, type BackoffPolicy } from "../backoff.js";
 import type { Logger } from "../log.js";
@@ -9,7 +11,7 @@ import { isUnavailableStatus, TransportError } from "./client.js";
 import type { ConnectionMonitor } from "./connection.js";
 import { sleep } from "./desired-state.js";
 import { UnexpectedResponse } from "./errors.js";
-import type { NodeLease } from "./heartbeat.js";
+import { LEASE_RENEW_INTERVAL_MS, type NodeLease } from "./heartbeat.js";
 import type { NodeRegistration } from "./registration.js";
 
 export interface NodeLoopOptions {
@@ -17,6 +19,7 @@ export interface NodeLoopOptions {
   lease: NodeLease;
   monitor: ConnectionMonitor;
   log: Logger;
+  /** Lease renewal interval (default 5 min). */
   heartbeatIntervalMs?: number;
   nodeStatusIntervalMs?: number;
   retry?: BackoffPolicy;
@@ -24,6 +27,7 @@ export interface NodeLoopOptions {
 
 export class NodeLoop {
   private readonly abort = new AbortController();
+  private wake = new AbortController();
   private loop?: Promise<void>;
   private statusDue = true;
   private registered = false;
@@ -34,9 +38,16 @@ export class NodeLoop {
     this.loop ??= this.run();
   }
 
-  /** Rewrites the Node status at the next heartbeat (e.g. after a reconnect). */
+  /** Rewrites the Node status now (after a reconnect, or when the control plane asks). */
   refreshStatus(): void {
     this.statusDue = true;
+    this.wake.abort();
+  }
+
+  /** Sleeps until `ms` pass, the loop stops, or a status refresh is asked for. */
+  private async pause(ms: number): Promise<void> {
+    if (!this.statusDue) await sleep(ms, AbortSignal.any([this.abort.signal, this.wake.signal]));
+    if (this.wake.signal.aborted) this.wake = new AbortController();
   }
 
   async stop(): Promise<void> {
@@ -46,11 +57,12 @@ export class NodeLoop {
 
   private async run(): Promise<void> {
     const { registration, lease, monitor, log } = this.options;
-    const heartbeat = this.options.heartbeatIntervalMs ?? 10_000;
+    const renewEvery = this.options.heartbeatIntervalMs ?? LEASE_RENEW_INTERVAL_MS;
     const statusInterval = this.options.nodeStatusIntervalMs ?? 300_000;
     let failures = 0;
     let lastError = "";
     let lastStatus = 0;
+    let lastRenewal = 0;
     while (!this.abort.signal.aborted) {
       try {
         if (!this.registered) {
@@ -64,11 +76,15 @@ export class NodeLoop {
           await registration.updateStatus();
           lastStatus = Date.now();
         }
-        await lease.renew();
+        if (Date.now() - lastRenewal >= renewEvery) {
+          await lease.renew();
+          lastRenewal = Date.now();
+        }
         monitor.succeeded();
         failures = 0;
         lastError = "";
-        await sleep(heartbeat, this.abort.signal);
+        const next = Math.min(lastRenewal + renewEvery, lastStatus + statusInterval);
+        await this.pause(Math.max(0, next - Date.now()));
       } catch (error) {
         if (this.abort.signal.aborted) return;
         const unreachable =

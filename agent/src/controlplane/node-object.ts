@@ -22,6 +22,8 @@ export interface NodeFacts {
   machineID: string;
   systemUUID: string;
   bootID: string;
+  /** The node relay's port (agent/src/network/relay.ts): other nodes' proxies reach this node's pods through it. */
+  relayPort?: number;
 }
 
 export interface NodeIdentity {
@@ -91,7 +93,7 @@ export function nodeStatus(facts: NodeFacts, identity: NodeIdentity, now: string
       { type: "InternalIP", address: facts.internalIP },
       { type: "Hostname", address: facts.hostname },
     ],
-    daemonEndpoints: { kubeletEndpoint: { Port: 0 } },
+    daemonEndpoints: { kubeletEndpoint: { Port: facts.relayPort ?? 0 } },
     nodeInfo: {
       machineID: facts.machineID,
       systemUUID: facts.systemUUID,

@@ -46,6 +46,23 @@ describe("PodStatusReporter", () => {
     ]);
   });
 
+  it("sends a pod's first Running and a readiness change at once, and what changed meanwhile with it", async () => {
+    const { client, batches } = fakeClient(ok);
+    const r = reporter(client);
+    r.update(pod("a"), status("Pending"));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(batches).toHaveLength(0);
+    r.update(pod("b"), status("Running"));
+    await vi.advanceTimersByTimeAsync(1);
+    expect(batches.map((b) => b.map((i: any) => `${i.name}=${i.status.phase}`))).toEqual([["a=Pending", "b=Running"]]);
+    r.update(pod("b"), { phase: "Running", startTime: "2026-01-01T00:00:00Z" });
+    await vi.advanceTimersByTimeAsync(1);
+    expect(batches).toHaveLength(1);
+    r.update(pod("b"), { phase: "Running", conditions: [{ type: "Ready", status: "True" }] });
+    await vi.advanceTimersByTimeAsync(1);
+    expect(batches).toHaveLength(2);
+  });
+
   it("sends nothing when the status did not change", async () => {
     const { client, batches } = fakeClient(ok);
     const r = reporter(client);

@@ -4,9 +4,11 @@
  * namespaces, so a pod's containers share localhost and one IP, as in
  * Kubernetes.
  */
-import type { Container, Pod } from "../../../src/schema/core.js";
+import type { Container, Pod, Service } from "../../../src/schema/core.js";
 import { containerLabels, dockerContainerName, INFRA_CONTAINER_NAME } from "../docker/labels.js";
 import { expandVariables } from "../env.js";
+import { podDnsHostConfig } from "../network/dns/pod-dns.js";
+import { serviceEnvironment, withServiceEnvironment } from "../network/service-env.js";
 import { cpuMillis, memoryBytes } from "../quantity.js";
 import { containerSpecHash, podGracePeriodSeconds } from "./pod-spec.js";
 
@@ -25,6 +27,10 @@ export interface SandboxConfigInput {
   attempt: number;
   /** Docker network for pods ("bridge" by default). */
   network: string;
+  /** The cluster DNS server's IP for ClusterFirst pods; unset, pods keep Docker's resolv.conf (the host's resolvers). */
+  clusterDNS?: string;
+  /** Cluster domain for DNS search paths; "cluster.local" when unset. */
+  clusterDomain?: string;
 }
 
 export function sandboxCreateRequest(input: SandboxConfigInput): CreateRequest {
@@ -66,6 +72,8 @@ export function sandboxCreateRequest(input: SandboxConfigInput): CreateRequest {
         RestartPolicy: { Name: "no" },
         ExtraHosts: extraHosts,
         LogConfig: LOG_CONFIG,
+        // On the infra container only: containers that join its network namespace share its resolv.conf.
+        ...podDnsHostConfig(pod, { clusterDNS: input.clusterDNS, clusterDomain: input.clusterDomain ?? "cluster.local" }),
       },
     },
   };
@@ -81,6 +89,11 @@ export interface ContainerConfigInput {
   nodeName: string;
   env: [string, string][];
   binds: string[];
+  /**
+   * Services for the service environment variables (the pod's namespace's,
+   * plus default/kubernetes); unset, no service variables are added.
+   */
+  services?: Service[];
 }
 
 /** The kubelet's CPU request → cgroup shares conversion (minimum 2). */
@@ -109,7 +122,13 @@ function securityOptions(pod: Pod, container: Container) {
 
 export function containerCreateRequest(input: ContainerConfigInput): CreateRequest {
   const { pod, container } = input;
-  const envMap = new Map(input.env);
+  const env = input.services
+    ? withServiceEnvironment(
+        input.env,
+        serviceEnvironment(input.services, pod.metadata.namespace ?? "default", pod.spec.enableServiceLinks ?? true),
+      )
+    : input.env;
+  const envMap = new Map(env);
   const expand = (values: string[] | undefined) =>
     values && values.length > 0 ? values.map((value) => expandVariables(value, (name) => envMap.get(name))) : undefined;
   const limits = container.resources?.limits ?? {};
@@ -124,7 +143,7 @@ export function containerCreateRequest(input: ContainerConfigInput): CreateReque
       // Docker merges the same way when Cmd is left out.
       Entrypoint: expand(container.command),
       Cmd: expand(container.args),
-      Env: input.env.map(([name, value]) => `${name}=${value}`),
+      Env: env.map(([name, value]) => `${name}=${value}`),
       WorkingDir: container.workingDir ?? "",
       User: security.user,
       Tty: !!container.tty,

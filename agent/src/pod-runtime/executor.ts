@@ -3,7 +3,7 @@
  * failure is recorded where the next sync and the status can see it (a start
  * failure with a retry time, or an event), never retried in a loop here.
  */
-import type { ConfigMap, Pod, Secret } from "../../../src/schema/core.js";
+import type { ConfigMap, Pod, Secret, Service } from "../../../src/schema/core.js";
 import { pullBackoffDelayMs, type BackoffPolicy } from "../backoff.js";
 import type { DockerClient } from "../docker/client.js";
 import { defaultPullPolicy } from "../docker/image-reference.js";
@@ -33,6 +33,13 @@ export interface ExecutorDependencies {
   removePodDirectory(podUid: string): Promise<void>;
   /** Deletes the Pod object once its containers are gone (after a graceful deletion). */
   deletePodObject(pod: Pod): Promise<void>;
+  /** How long a deleted pod keeps running before SIGTERM so Service proxies stop sending it traffic (network/endpoint-drain.ts). */
+  drainDelayMs?(pod: Pod, gracePeriodSeconds: number): number;
+  /** Cluster DNS address for ClusterFirst pods; unset, pods keep Docker's resolv.conf. */
+  clusterDNS?: string;
+  clusterDomain?: string;
+  /** The cluster's Services, for service environment variables; unset, none are added. */
+  services?(): Service[];
 }
 
 /** What an action needs to know about the pod beyond the action itself. */
@@ -62,11 +69,20 @@ export class PodExecutor {
       if (actions[i].type === "killContainer") {
         const kills: PodAction[] = [];
         while (i < actions.length && actions[i].type === "killContainer") kills.push(actions[i++]);
+        await this.drain(work, kills);
         await Promise.all(kills.map((kill) => this.run(kill, work)));
       } else {
         await this.run(actions[i++], work);
       }
     }
+  }
+
+  private async drain(work: PodWork, kills: PodAction[]): Promise<void> {
+    const apps = kills.filter((k) => k.type === "killContainer" && k.containerName !== INFRA_CONTAINER_NAME);
+    if (!work.pod || apps.length === 0 || !this.deps.drainDelayMs) return;
+    const grace = Math.max(...apps.map((k) => (k.type === "killContainer" ? k.gracePeriodSeconds : 0)));
+    const delay = this.deps.drainDelayMs(work.pod, grace);
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
   }
 
   private async run(action: PodAction, work: PodWork): Promise<void> {
@@ -107,6 +123,13 @@ export class PodExecutor {
     work.startFailures.set(containerName, { reason, message, failures, failedAt: now, retryAt: now + delay });
   }
 
+  /**
+   * The infra container, and for a pod's first sandbox without init
+   * containers its app containers too: they are created while the infra
+   * container starts (Docker needs it running only when they start), so a
+   * new pod costs one sync and overlapping Docker calls rather than two
+   * rounds. Anything this leaves half done, the next sync finishes.
+   */
   private async createSandbox(pod: Pod, attempt: number, work: PodWork): Promise<void> {
     const { docker, observer, events } = this.deps;
     try {
@@ -118,15 +141,24 @@ export class PodExecutor {
         pauseImage,
         attempt,
         network: this.deps.network,
+        clusterDNS: this.deps.clusterDNS,
+        clusterDomain: this.deps.clusterDomain,
       });
       const id = await docker.createContainer(request.name, request.body);
-      try {
-        await docker.startContainer(id);
-      } finally {
-        observer.invalidate(id);
-      }
+      const starting = docker.startContainer(id).finally(() => observer.invalidate(id));
+      const early = attempt === 0 && startsWithSandbox(pod) ? pod.spec.containers : [];
+      const creating = Promise.all(
+        early.map((container) => this.createContainer({ type: "startContainer", container, role: "app", attempt: 0, backoffStep: 0 }, work, { id })),
+      );
+      const [started, created] = await Promise.allSettled([starting, creating]);
+      if (started.status === "rejected") throw started.reason;
       work.startFailures.delete(INFRA_CONTAINER_NAME);
       if (attempt > 0) events.emit(pod, "Normal", "SandboxChanged", "Pod sandbox changed, it will be killed and re-created.");
+      if (created.status === "fulfilled") {
+        await Promise.all(
+          created.value.map((appId, i) => (appId ? this.startCreatedContainer(pod, early[i].name, appId) : undefined)),
+        );
+      }
     } catch (error) {
       const message = `Failed to create pod sandbox: ${(error as Error).message}`;
       this.recordFailure(work, INFRA_CONTAINER_NAME, "ContainerCreating", message);
@@ -136,9 +168,19 @@ export class PodExecutor {
   }
 
   private async startContainer(action: Extract<PodAction, { type: "startContainer" }>, work: PodWork): Promise<void> {
-    const { docker, observer, events, puller } = this.deps;
-    const pod = work.pod!;
     const sandbox = work.plan.sandbox!;
+    const id = await this.createContainer(action, work, { id: sandbox.id, ip: sandbox.ip });
+    if (id) await this.startCreatedContainer(work.pod!, action.container.name, id);
+  }
+
+  /** Pulls the image if needed, resolves env and creates the container; failures are recorded and yield undefined. */
+  private async createContainer(
+    action: Extract<PodAction, { type: "startContainer" }>,
+    work: PodWork,
+    sandbox: { id: string; ip?: string },
+  ): Promise<string | undefined> {
+    const { docker, events, puller } = this.deps;
+    const pod = work.pod!;
     const { container } = action;
     const path = fieldPath(pod, container.name);
     const image = container.image ?? "";
@@ -155,7 +197,7 @@ export class PodExecutor {
       this.recordFailure(work, container.name, error.reason, error.message);
       events.emit(pod, "Warning", "Failed", error.message, path);
       events.emit(pod, "Warning", "Failed", `Error: ${error.reason}`, path);
-      return;
+      return undefined;
     }
 
     const podIP = pod.spec.hostNetwork ? this.deps.hostIP : sandbox.ip;
@@ -170,7 +212,7 @@ export class PodExecutor {
     if (!env.ok) {
       this.recordFailure(work, container.name, env.reason, env.message, this.deps.backoff.baseMs);
       events.emit(pod, "Warning", "Failed", `Error: ${env.message}`, path);
-      return;
+      return undefined;
     }
 
     const request = containerCreateRequest({
@@ -183,6 +225,7 @@ export class PodExecutor {
       nodeName: this.deps.nodeName,
       env: env.env,
       binds: containerBinds(container, work.volumePaths),
+      services: this.deps.services?.(),
     });
     let id: string;
     try {
@@ -191,18 +234,34 @@ export class PodExecutor {
       const message = (error as Error).message;
       this.recordFailure(work, container.name, "CreateContainerError", message, this.deps.backoff.baseMs);
       events.emit(pod, "Warning", "Failed", `Error: ${message}`, path);
-      return;
+      return undefined;
     }
     work.startFailures.delete(container.name);
     events.emit(pod, "Normal", "Created", `Created container ${container.name}`, path);
+    return id;
+  }
+
+  private async startCreatedContainer(pod: Pod, containerName: string, id: string): Promise<void> {
+    const { docker, observer, events } = this.deps;
+    const path = fieldPath(pod, containerName);
     try {
       await docker.startContainer(id);
-      events.emit(pod, "Normal", "Started", `Started container ${container.name}`, path);
+      events.emit(pod, "Normal", "Started", `Started container ${containerName}`, path);
     } catch (error) {
       // The container stays behind, created with Docker's error: the next sync sees it terminated and backs off.
-      events.emit(pod, "Warning", "Failed", `Error: failed to start container "${container.name}": ${(error as Error).message}`, path);
+      events.emit(pod, "Warning", "Failed", `Error: failed to start container "${containerName}": ${(error as Error).message}`, path);
     } finally {
       observer.invalidate(id);
     }
   }
+}
+
+/**
+ * Whether a new pod's app containers can be made together with its sandbox:
+ * no init containers must run first, and no container reads the pod's IP
+ * (known only once the sandbox runs) from its environment.
+ */
+function startsWithSandbox(pod: Pod): boolean {
+  if (pod.spec.initContainers?.length) return false;
+  return !pod.spec.containers.some((c) => c.env?.some((e) => e.valueFrom?.fieldRef?.fieldPath?.startsWith("status.podIP")));
 }

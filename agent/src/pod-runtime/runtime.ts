@@ -6,7 +6,7 @@
  * changes, when Docker reports an event, when a backoff expires, and every
  * resync interval regardless.
  */
-import type { ConfigMap, Pod, PodStatus, Secret } from "../../../src/schema/core.js";
+import type { ConfigMap, Pod, PodStatus, Secret, Service } from "../../../src/schema/core.js";
 import { KUBELET_CRASH_BACKOFF, type CrashBackoffPolicy } from "../backoff.js";
 import type { DockerClient } from "../docker/client.js";
 import { watchContainerEvents } from "../docker/events.js";
@@ -47,6 +47,13 @@ export interface PodRuntimeOptions {
   onPodStatus?: (pod: Pod, status: PodStatus) => void;
   /** Deletes the Pod object after a graceful deletion completed (the agent: DELETE with uid precondition). */
   deletePodObject?: (pod: Pod) => Promise<void>;
+  /** Delay before stopping a deleted pod's containers (endpoint drain); none when absent. */
+  drainDelayMs?: (pod: Pod, gracePeriodSeconds: number) => number;
+  /** Cluster DNS address given to ClusterFirst pods (network/dns/pod-dns.ts). */
+  clusterDNS?: string;
+  clusterDomain?: string;
+  /** The cluster's Services, for service environment variables (network/service-env.ts). */
+  services?: () => Service[];
   log?: Logger;
 }
 
@@ -117,6 +124,10 @@ export class PodRuntime {
         await options.deletePodObject?.(pod);
         this.finalized.add(pod.metadata.uid!);
       },
+      drainDelayMs: options.drainDelayMs,
+      clusterDNS: options.clusterDNS,
+      clusterDomain: options.clusterDomain,
+      services: options.services,
     });
   }
 
@@ -128,7 +139,7 @@ export class PodRuntime {
     this.secrets = indexByNamespace(state.secrets);
     const uids = new Set(state.pods.map((pod) => pod.metadata.uid));
     for (const uid of this.finalized) if (!uids.has(uid)) this.finalized.delete(uid);
-    this.requestSync();
+    this.loop.request(0);
   }
 
   start(): void {
@@ -256,7 +267,8 @@ export class PodRuntime {
       })
       .finally(() => {
         this.busy.delete(uid);
-        if (plan.actions.length > 0) this.requestSync();
+        // The pod's own work changed its containers: look again now rather than after the event burst it caused.
+        if (plan.actions.length > 0) this.loop.request(0);
       });
     this.busy.set(uid, work);
   }

@@ -19,6 +19,26 @@ describe("SyncLoop", () => {
     await l.stop();
   });
 
+  it("lets a request for now overtake one waiting out the coalescing window, also when made during a sync", async () => {
+    let syncs = 0;
+    let release: (() => void) | undefined;
+    const l = loop(async () => {
+      syncs++;
+      if (syncs === 2) await new Promise<void>((resolve) => (release = resolve));
+    });
+    l.start();
+    await vi.advanceTimersByTimeAsync(60);
+    l.request();
+    l.request(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(syncs).toBe(2);
+    l.request(0);
+    release!();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(syncs).toBe(3);
+    await l.stop();
+  });
+
   it("never runs two syncs at once, and runs one more after a request made during a sync", async () => {
     let running = 0;
     let overlap = false;

@@ -16,8 +16,10 @@ export interface SyncLoopOptions {
 export class SyncLoop {
   private running = false;
   private syncing?: Promise<void>;
-  private again = false;
-  private scheduled = false;
+  /** A request made during a sync: the delay it asked for, run once the sync ends. */
+  private again?: number;
+  private scheduled?: NodeJS.Timeout;
+  private scheduledAt = Infinity;
   private requeueTimer?: NodeJS.Timeout;
   private requeueAt = Infinity;
   private resyncTimer?: NodeJS.Timeout;
@@ -39,23 +41,33 @@ export class SyncLoop {
   async stop(): Promise<void> {
     this.running = false;
     clearInterval(this.resyncTimer);
+    clearTimeout(this.scheduled);
+    this.scheduled = undefined;
     clearTimeout(this.requeueTimer);
     this.requeueTimer = undefined;
     await this.syncing;
   }
 
-  request(): void {
+  /**
+   * Asks for a sync within `delayMs` (the coalescing window by default). A
+   * change the agent itself waits on (new desired state, its own work done)
+   * asks for 0: gathering only pays for bursts of Docker events.
+   */
+  request(delayMs = this.options.coalesceMs): void {
     if (!this.running) return;
     if (this.syncing) {
-      this.again = true;
+      this.again = Math.min(this.again ?? Infinity, delayMs);
       return;
     }
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setTimeout(() => {
-      this.scheduled = false;
+    const at = Date.now() + delayMs;
+    if (this.scheduled && this.scheduledAt <= at) return;
+    clearTimeout(this.scheduled);
+    this.scheduledAt = at;
+    this.scheduled = setTimeout(() => {
+      this.scheduled = undefined;
+      this.scheduledAt = Infinity;
       this.syncing ??= this.run();
-    }, this.options.coalesceMs);
+    }, delayMs);
   }
 
   /** Syncs at `at` (epoch ms) at the latest; the earliest of several requests wins. */
@@ -82,9 +94,10 @@ export class SyncLoop {
       this.lastError = message;
     } finally {
       this.syncing = undefined;
-      if (this.again) {
-        this.again = false;
-        this.request();
+      if (this.again !== undefined) {
+        const delayMs = this.again;
+        this.again = undefined;
+        this.request(delayMs);
       }
     }
   }

@@ -47,7 +47,8 @@ describe("GET /openapi/v3/<gv> documents", () => {
   });
 
   it("every kind has a PATCH operation with its GVK and a fieldValidation parameter, and so does every other PATCH for it", () => {
-    for (const t of resourceTypes) {
+    // Access reviews are create-only: they have no PATCH.
+    for (const t of resourceTypes.filter((t) => t.verbs.includes("patch"))) {
       const doc = openapiForGroupVersion(openapiPath(t)) as Doc;
       const patches = operations(doc).filter((o) => o.method === "patch");
       const forKind = patches.filter((o) => JSON.stringify(o.op["x-kubernetes-group-version-kind"]) === JSON.stringify(gvkOf(t)));

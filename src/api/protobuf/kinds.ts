@@ -22,6 +22,7 @@ export const KINDS: ReadonlyMap<string, string> = new Map<string, string>([
   ["rbac.authorization.k8s.io/v1/RoleBinding", "rbac.RoleBinding"],
   ["rbac.authorization.k8s.io/v1/ClusterRoleBinding", "rbac.ClusterRoleBinding"],
   ["authorization.k8s.io/v1/SelfSubjectAccessReview", "authorization.SelfSubjectAccessReview"],
+  ["authorization.k8s.io/v1/SelfSubjectRulesReview", "authorization.SelfSubjectRulesReview"],
   ["authorization.k8s.io/v1/SubjectAccessReview", "authorization.SubjectAccessReview"],
   ["policy/v1/Eviction", "policy.Eviction"],
 ]);

@@ -15,6 +15,7 @@ import {
 } from "./core.js";
 import { endpointSlicePrinter, ingressClassPrinter, ingressPrinter, leasePrinter } from "./networking.js";
 import { podPrinter } from "./pod.js";
+import { clusterRoleBindingPrinter, roleBindingPrinter } from "./rbac.js";
 import { endpointsPrinter, servicePrinter } from "./service.js";
 import { type Printer, createdAtColumn, nameColumn } from "./types.js";
 import { cronJobPrinter, daemonSetPrinter, deploymentPrinter, jobPrinter, replicaSetPrinter } from "./workloads.js";
@@ -38,6 +39,8 @@ const printers: Record<string, Printer> = {
   "networking.k8s.io/IngressClass": ingressClassPrinter,
   "discovery.k8s.io/EndpointSlice": endpointSlicePrinter,
   "coordination.k8s.io/Lease": leasePrinter,
+  "rbac.authorization.k8s.io/RoleBinding": roleBindingPrinter,
+  "rbac.authorization.k8s.io/ClusterRoleBinding": clusterRoleBindingPrinter,
 };
 
 /** RFC 3339 in UTC, whole seconds, like Go's time.RFC3339 for metav1.Time; Go's zero time when unset. */

@@ -7,6 +7,9 @@ import { resourceTypes, type ResourceType } from "../../../src/schema/registry.j
 import { type GenContext, JSON_CT, PATCH_CT, type PatchKind, anyType, itemTarget, resourcePath, typeOf } from "./context.js";
 import { POD_SPEC_PATH, getAt, mutate, podKinds, setAt, validObject } from "./objects.js";
 import { BAD_NAMES, RAW, between, chance, deepJson, deepYamlBlock, deepYamlFlow, hugeArrayJson, hugeObjectJson, megabyteString, pick, spliceRaw } from "./payloads.js";
+import { RBAC_RESOURCES, rbacNameErrors } from "../../../src/auth/rbac-validation.js";
+
+const validRbacName = (name: string) => name !== "" && rbacNameErrors(name).length === 0;
 
 /** Kinds whose `spec` is a typed object (a string there must be refused). */
 const SPEC_KINDS = new Set(["pods", "services", "deployments", "replicasets", "daemonsets", "jobs", "cronjobs", "ingresses", "ingressclasses", "leases", "nodes", "namespaces"]);
@@ -211,7 +214,9 @@ function hostileBodyNames(ctx: GenContext, count: number): void {
     }
     const label = variant === 0 ? `name ${JSON.stringify(bad)}` : variant === 1 ? `generateName ${JSON.stringify(bad)}` : `namespace ${JSON.stringify(bad)}`;
     // generateName keeps only 58 characters of its prefix, so a long valid-character prefix may still make a valid name.
-    const expect = variant === 1 && /^[a-z0-9][-a-z0-9.]*$/.test(bad) ? "any" : "reject";
+    // RBAC names are path segments (upstream): most of these are valid there.
+    const rbacName = RBAC_RESOURCES.has(rt.resource) && (variant === 1 || validRbacName(bad));
+    const expect = rbacName || (variant === 1 && /^[a-z0-9][-a-z0-9.]*$/.test(bad)) ? "any" : "reject";
     ctx.add({ category: "hostile-names", method: "POST", path: resourcePath(rt, t.scratchNamespace), headers: JSON_CT, body: () => JSON.stringify(body), label, expect: variant === 2 && !rt.namespaced ? "any" : expect });
   }
 }

@@ -6,6 +6,7 @@
 import { resourceTypes } from "../../../src/schema/registry.js";
 import { type GenContext, JSON_CT, anyType, q, resourcePath } from "./context.js";
 import { validObject } from "./objects.js";
+import { RBAC_RESOURCES, rbacNameErrors } from "../../../src/auth/rbac-validation.js";
 import { BAD_CONTINUE, BAD_FIELD_SELECTORS, BAD_INTS, BAD_LABEL_SELECTORS, BAD_NAMES, BAD_RESOURCE_VERSIONS, between, chance, pick } from "./payloads.js";
 
 /** How a hostile name is put into a path: escaped once (as clients do), raw, or escaped twice. */
@@ -31,7 +32,9 @@ function hostilePathNames(ctx: GenContext, count: number): void {
     const body = JSON.stringify(validObject(rt.resource, name));
     // A raw name is parsed as part of the URL: tabs and newlines are dropped ("new\nline" arrives as the valid "newline"),
     // and dot segments, slashes, "?" and "#" reshape the path ("secrets/../../etc" applies to the Namespace "etc").
-    const refused = reshapes(how, name) ? "any" : "reject";
+    // RBAC names are path segments (upstream): most of these are valid there, so writes may succeed.
+    const rbacName = RBAC_RESOURCES.has(rt.resource) && name !== "" && !rbacNameErrors(how === "double-escaped" ? encodeURIComponent(name) : name).length;
+    const refused = reshapes(how, name) || rbacName ? "any" : "reject";
     if (verb === "GET") ctx.add({ category: "hostile-names", method: "GET", path, label, expect: refused });
     else if (verb === "DELETE") ctx.add({ category: "hostile-names", method: "DELETE", path, label, expect: refused });
     else if (verb === "APPLY")

@@ -11,6 +11,12 @@ export const authorization: Record<string, MessageTable> = {
     1: msg("resourceAttributes", "authorization.ResourceAttributes"),
     2: msg("nonResourceAttributes", "authorization.NonResourceAttributes"),
   },
+  // `kubectl auth can-i --list` asks with the spec only; the status is answered in JSON.
+  "authorization.SelfSubjectRulesReview": {
+    1: msg("metadata", "meta.ObjectMeta"),
+    2: msg("spec", "authorization.SelfSubjectRulesReviewSpec"),
+  },
+  "authorization.SelfSubjectRulesReviewSpec": { 1: str("namespace") },
   "authorization.SubjectAccessReview": {
     1: msg("metadata", "meta.ObjectMeta"),
     2: msg("spec", "authorization.SubjectAccessReviewSpec"),
