@@ -123,6 +123,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
       clusterDNSIP: options.clusterDNSIP,
       ingressHttpPort: options.ingressHttpPort,
       ingressHttpsPort: options.ingressHttpsPort,
+      retry: options.reconnectBackoff,
       log,
     });
     facts.relayPort = network.relayPort;

@@ -85,13 +85,18 @@ export function httpsGet(url, { ca, token, timeoutMs = 2000 } = {}) {
   });
 }
 
+/** How often a long wait is reported: often enough to show life, rarely enough not to flood. */
+export const WAIT_REPORT_MS = 3000;
+
 /**
  * Starts `wrangler dev` and resolves once /healthz answers. `vars` are extra
  * Worker vars ({ NAME: "value" }) on top of wrangler.toml's; `logLevel` "log"
- * also passes the Worker's console.log lines to `log`.
+ * also passes the Worker's console.log lines to `log`. `onWait(seconds)` is
+ * called every few seconds while /healthz does not answer yet, so a person
+ * watching `npm start` sees what it is waiting for.
  * Returns { url, port, token, ca, caFile, kubeconfig, process, stop() }.
  */
-export async function startControlPlane({ stateDir, port, kubeconfig, log = () => {}, quiet = true, logLevel, vars = {} } = {}) {
+export async function startControlPlane({ stateDir, port, kubeconfig, log = () => {}, quiet = true, logLevel, vars = {}, onWait } = {}) {
   stateDir = resolve(stateDir ?? join(projectRoot, ".state"));
   port = port ?? (await freePort());
   const tls = ensureCertificates(join(stateDir, "tls"));
@@ -128,7 +133,9 @@ export async function startControlPlane({ stateDir, port, kubeconfig, log = () =
   child.stdout.on("data", collect);
   child.stderr.on("data", collect);
   const ca = readFileSync(tls.ca);
-  const deadline = Date.now() + 90_000;
+  const started = Date.now();
+  const deadline = started + 90_000;
+  let nextWait = started + WAIT_REPORT_MS;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${output.slice(-4000)}`);
     try {
@@ -140,6 +147,10 @@ export async function startControlPlane({ stateDir, port, kubeconfig, log = () =
     if (Date.now() > deadline) {
       stopProcessTree(child);
       throw new Error(`wrangler dev did not become healthy within 90 s:\n${output.slice(-4000)}`);
+    }
+    if (onWait && Date.now() >= nextWait) {
+      onWait(Math.round((Date.now() - started) / 1000));
+      nextWait += WAIT_REPORT_MS;
     }
     await new Promise((r) => setTimeout(r, 250));
   }

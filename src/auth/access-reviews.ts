@@ -2,7 +2,8 @@
  * authorization.k8s.io/v1 reviews, answered and never stored:
  * SelfSubjectAccessReview (`kubectl auth can-i`), SelfSubjectRulesReview
  * (`kubectl auth can-i --list`) and SubjectAccessReview (ask for anyone;
- * creating one needs RBAC permission, cluster-admin has it).
+ * creating one needs RBAC permission, cluster-admin has it); and
+ * authentication.k8s.io/v1 SelfSubjectReview (`kubectl auth whoami`).
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../api/app.js";
@@ -75,6 +76,16 @@ export async function rulesReviewStatus(user: UserInfo, namespace: string, c: Co
 }
 
 /**
+ * What SelfSubjectReview answers: the identity this request was
+ * authenticated as, with system:authenticated as upstream's authenticator
+ * adds it. Tokens here carry no uid or extra, so neither is reported.
+ */
+export function selfSubjectReviewStatus(user: UserInfo): { userInfo: { username: string; groups: string[] } } {
+  const self = withAuthenticatedGroup(user);
+  return { userInfo: { username: self.name, groups: [...self.groups] } };
+}
+
+/**
  * A review must have its schema's shape, and no metadata of its own: it is
  * never stored, so a name, labels or annotations would be silently lost
  * (upstream refuses them the same way, "must be empty").
@@ -96,6 +107,8 @@ export async function handleAccessReview(c: Context<AppEnv>, req: ResourceReques
     throw new KubeError(405, "MethodNotAllowed", `the server does not allow this method on the requested resource (${c.req.method})`);
   const body = await readObject(c.req.raw);
   checkReview(rt, body);
+  if (rt.kind === "SelfSubjectReview")
+    return json({ kind: rt.kind, apiVersion: groupVersion(rt), metadata: { creationTimestamp: null }, status: selfSubjectReviewStatus(c.get("user")) }, 201);
   const spec = (body.spec && typeof body.spec === "object" ? body.spec : {}) as Spec;
   const self = withAuthenticatedGroup(c.get("user"));
   let status: unknown;

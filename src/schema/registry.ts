@@ -10,6 +10,7 @@ import * as batch from "./batch.js";
 import * as net from "./networking.js";
 import * as rbac from "./rbac.js";
 import * as authz from "./authorization.js";
+import * as authn from "./authentication.js";
 
 export interface Subresource {
   name: string;
@@ -168,6 +169,12 @@ export const resourceTypes: ResourceType[] = [
   ...(["SelfSubjectAccessReview", "SelfSubjectRulesReview", "SubjectAccessReview"] as const).map((k) =>
     kind("authorization.k8s.io", "v1", k, `${k.toLowerCase()}s`, { namespaced: false, verbs: ["create"], persisted: false, schema: authz[k] }),
   ),
+  kind("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews", {
+    namespaced: false,
+    verbs: ["create"],
+    persisted: false,
+    schema: authn.SelfSubjectReview,
+  }),
 ];
 
 export const groupVersion = (t: { group: string; version: string }) =>

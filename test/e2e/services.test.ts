@@ -61,11 +61,12 @@ function get(port: number, path = "/", host?: string, timeoutMs = 5_000): Promis
 
 /**
  * An HTTP GET from inside the client pod. The test image's static busybox
- * wget crashes resolving even an IP literal (no NSS in a FROM-scratch image),
- * so the request is written with nc; the body (after the header) is returned.
+ * wget crashes there (a FROM-scratch image), so the request is written with
+ * nc; the body (after the header) is returned.
  */
 async function getInClient(ip: string, port: number): Promise<string> {
-  const out = await inClient("sh", "-c", `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${ip} ${port} 2>&1`);
+  // busybox nc exits as soon as its input ends, answer or not: keep the input open until the answer is in.
+  const out = await inClient("sh", "-c", `(printf 'GET / HTTP/1.0\\r\\n\\r\\n'; sleep 1) | nc -w 3 ${ip} ${port} 2>&1`);
   const split = out.indexOf("\r\n\r\n");
   return split >= 0 ? out.slice(split + 4).trim() : out;
 }
@@ -248,10 +249,6 @@ describe("Service traffic across two nodes", () => {
 
   afterAll(async () => {
     // For a failed run: what the agents said (SERVICES_E2E_LOGS=dir keeps it).
-    if (process.env.SERVICES_E2E_PAUSE) {
-      writeFileSync("/tmp/svc-debug.json", JSON.stringify({ kubeconfig: cp.kubeconfig, NS, ingressPorts, suffix }));
-      await new Promise((r) => setTimeout(r, Number(process.env.SERVICES_E2E_PAUSE)));
-    }
     if (process.env.SERVICES_E2E_LOGS) for (const agent of agents) writeFileSync(join(process.env.SERVICES_E2E_LOGS, `${agent.name}.log`), agent.output());
     await k?.run(["delete", "namespace", NS, "--wait=false"]).catch(() => {});
     for (const agent of agents) await agent.kill();

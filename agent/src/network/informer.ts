@@ -135,6 +135,7 @@ export class Informer<T extends KubeObjectLike> {
   private async loop(): Promise<void> {
     let failures = 0;
     let listed = false;
+    let lastError = "";
     while (!this.stopped) {
       try {
         if (!listed) await this.list();
@@ -147,7 +148,7 @@ export class Informer<T extends KubeObjectLike> {
       } catch (error) {
         if (this.stopped) return;
         // A watch that was established counts as success: only consecutive failures to get one back off.
-        if (this.opened) failures = 0;
+        if (this.opened) (failures = 0), (lastError = "");
         this.opened = false;
         if (error instanceof Relist) {
           listed = false;
@@ -157,7 +158,9 @@ export class Informer<T extends KubeObjectLike> {
         // only when that fails too, list again after a backoff and say so.
         if (failures > 0) {
           listed = false;
-          this.options.log(`watch ${this.options.path}: ${(error as Error).message}; retrying`);
+          const message = (error as Error).message;
+          if (message !== lastError) this.options.log(`watch ${this.options.path}: ${message}; retrying`);
+          lastError = message;
           await sleep(retryDelayMs(failures - 1, this.options.retry ?? RECONNECT_BACKOFF), this.abort.signal);
         }
         failures++;

@@ -10,7 +10,8 @@
  * Ports another agent on the same host already holds are retried until it
  * lets go, so one of several agents sharing a host always serves them.
  */
-import { addressAt, parseServiceCIDR } from "../../../src/registry/service-ip-range.js";
+import { clusterDNSIP as clusterDNSAddress } from "../../../src/registry/service-ip-range.js";
+import type { BackoffPolicy } from "../backoff.js";
 import type { Logger } from "../log.js";
 import { Catalog } from "./catalog.js";
 import { startClusterDns, type ClusterDns } from "./dns/server.js";
@@ -35,6 +36,8 @@ export interface NodeNetworkOptions {
   ingressHttpsPort?: number;
   /** How often ports held elsewhere are tried again. */
   retryMs?: number;
+  /** Backoff for listing again after watch failures (the agent's reconnect policy). */
+  retry?: BackoffPolicy;
   log: Logger;
 }
 
@@ -47,17 +50,13 @@ export interface NodeNetwork {
   stop(): Promise<void>;
 }
 
-/** The cluster DNS address: the tenth of the Service range, as kubeadm and the control plane derive it. */
-export function clusterDNSAddress(serviceCIDR: string): string {
-  return addressAt(parseServiceCIDR(serviceCIDR), 10);
-}
-
 export async function startNodeNetwork(options: NodeNetworkOptions): Promise<NodeNetwork> {
   const { log, nodeIP } = options;
   const serviceCIDR = options.serviceCIDR ?? DEFAULT_SERVICE_CIDR;
+  // The tenth address of the range, derived as the control plane derives it.
   const clusterDNSIP = options.clusterDNSIP ?? clusterDNSAddress(serviceCIDR);
   const retryMs = options.retryMs ?? 1_000;
-  const catalog = new Catalog({ server: options.server, token: options.token, ca: options.ca, log });
+  const catalog = new Catalog({ server: options.server, token: options.token, ca: options.ca, log, retry: options.retry });
   const addresses = new ServiceAddresses({ serviceCIDR, log });
   const proxy = new ServiceProxy({ view: catalog, nodeName: options.nodeName, nodeIP, addresses, extraAddresses: [clusterDNSIP], retryMs, log });
   const wantedRelayPort = options.relayPort ?? DEFAULT_RELAY_PORT;

@@ -166,7 +166,8 @@ export class ServiceProxy implements BackendDialer {
     if (!service) return Promise.reject(new NoEndpointsError("NO_SERVICE", `service ${namespace}/${name} not found`));
     const servicePort = findServicePort(service, port);
     if (!servicePort) return Promise.reject(new NoEndpointsError("NO_SERVICE", `service ${namespace}/${name} has no port ${port}`));
-    return this.connect(namespace, name, servicePort.port, "internal", clientIP);
+    // Handed out flowing, like a socket from net.connect: consumers such as http.request(createConnection) never resume it.
+    return this.connect(namespace, name, servicePort.port, "internal", clientIP).then((socket) => socket.resume());
   }
 
   private async connect(namespace: string, name: string, port: number, source: TrafficSource, clientIP?: string): Promise<Socket> {

@@ -1,7 +1,7 @@
 /**
  * Which message a protobuf body's `raw` bytes hold, by the apiVersion and
  * kind in its typeMeta. Only kinds listed here can be decoded; kubectl sends
- * protobuf for its `create` generators, `auth can-i` and drain.
+ * protobuf for its `create` generators, `auth can-i`, `auth whoami` and drain.
  */
 /** "apiVersion/kind" → table key. */
 export const KINDS: ReadonlyMap<string, string> = new Map<string, string>([
@@ -21,6 +21,7 @@ export const KINDS: ReadonlyMap<string, string> = new Map<string, string>([
   ["rbac.authorization.k8s.io/v1/ClusterRole", "rbac.ClusterRole"],
   ["rbac.authorization.k8s.io/v1/RoleBinding", "rbac.RoleBinding"],
   ["rbac.authorization.k8s.io/v1/ClusterRoleBinding", "rbac.ClusterRoleBinding"],
+  ["authentication.k8s.io/v1/SelfSubjectReview", "authentication.SelfSubjectReview"],
   ["authorization.k8s.io/v1/SelfSubjectAccessReview", "authorization.SelfSubjectAccessReview"],
   ["authorization.k8s.io/v1/SelfSubjectRulesReview", "authorization.SelfSubjectRulesReview"],
   ["authorization.k8s.io/v1/SubjectAccessReview", "authorization.SubjectAccessReview"],

@@ -1,6 +1,7 @@
 /** Every message table, keyed "<group>.<Message>" as `msg(…)` references them. */
 import type { MessageTable } from "../fields.js";
 import { apps } from "./apps.js";
+import { authentication } from "./authentication.js";
 import { authorization } from "./authorization.js";
 import { batch } from "./batch.js";
 import { core } from "./core.js";
@@ -24,6 +25,7 @@ export const MESSAGES: Readonly<Record<string, MessageTable>> = {
   ...batch,
   ...networking,
   ...rbac,
+  ...authentication,
   ...authorization,
   ...policy,
 };
