@@ -1,12 +1,13 @@
 /**
- * The three endpoints only agents use (docs/agent-protocol.md): the
- * desired-state long-poll, batched pod status, and stream uploads (logs).
+ * The endpoints only agents use (docs/agent-protocol.md): the desired-state
+ * channel (a WebSocket, or the long-poll as its fallback), batched pod
+ * status, and stream uploads (logs).
  * Everything else an agent does goes through the ordinary Kubernetes API.
  */
 import { Hono } from "hono";
 import { badRequest, statusOf } from "../errors.js";
 import type { Status } from "../schema/meta.js";
-import { namespaceStore, nodeChannel } from "../durable/stubs.js";
+import { channelShard, namespaceStore, nodeChannel } from "../durable/stubs.js";
 import { dns1123LabelErrors } from "../registry/names.js";
 import type { AppEnv } from "./app.js";
 import { mediaType, readObject } from "./body.js";
@@ -38,6 +39,15 @@ export function nodeApi() {
     const version = c.req.query("version") ?? "";
     const timeout = pollSeconds(c.req.query("timeoutSeconds"));
     return json(await nodeChannel(c.env, node).desired(node, version, timeout * 1000));
+  });
+
+  // The channel socket is accepted by the node's shard itself, so the shard can hibernate while it stays open.
+  app.get("/:node/channel", async (c) => {
+    const node = c.req.param("node");
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
+      return json(statusOf(426, "BadRequest", "the node channel is a WebSocket: send Upgrade: websocket"), 426, { upgrade: "websocket" });
+    const shard = c.env.NODE_CHANNEL.get(c.env.NODE_CHANNEL.idFromName(`shard:${channelShard(c.env, node)}`));
+    return shard.fetch(c.req.raw);
   });
 
   app.post("/:node/podstatus", async (c) => {
