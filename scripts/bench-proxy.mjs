@@ -141,16 +141,14 @@ async function main() {
     const ingressPort = await freePort();
     const agentState = join(stateDir, "agent");
     mkdirSync(agentState, { recursive: true });
+    // BENCH_AGENT_PROFILE=dir writes the agent's CPU profile there, to see where proxy time goes.
+    const profile = process.env.BENCH_AGENT_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_AGENT_PROFILE}`] : [];
     const agent = spawn(
       process.execPath,
-      [join(projectRoot, "agent/bin/agent.mjs"), "run", "--server", cp.url, "--token", cp.token, "--ca-file", cp.caFile, "--name", NODE,
+      [...profile, join(projectRoot, "agent/bin/agent.mjs"), "run", "--server", cp.url, "--token", cp.token, "--ca-file", cp.caFile, "--name", NODE,
         "--state-dir", agentState, "--node-ip", "127.0.0.1", "--relay-port", "0", "--service-cidr", SERVICE_CIDR,
         "--ingress-http-port", String(ingressPort), "--ingress-https-port", String(await freePort())],
-      // BENCH_AGENT_PROFILE=dir writes the agent's CPU profile there (node --cpu-prof), to see where proxy time goes.
-      {
-        stdio: ["ignore", "ignore", "pipe"],
-        env: process.env.BENCH_AGENT_PROFILE ? { ...process.env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_AGENT_PROFILE}` } : process.env,
-      },
+      { stdio: ["ignore", "ignore", "pipe"] },
     );
     let agentLog = "";
     agent.stderr.on("data", (d) => (agentLog = (agentLog + d).slice(-20_000)));

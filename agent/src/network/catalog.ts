@@ -146,7 +146,11 @@ export class Catalog implements NetworkView {
     let changed = false;
     try {
       const wanted = new Set(this.secretKeys());
-      for (const key of this.secrets.keys()) if (!wanted.has(key)) (this.secrets.delete(key), (changed = true));
+      for (const key of this.secrets.keys()) {
+        if (wanted.has(key)) continue;
+        this.secrets.delete(key);
+        changed = true;
+      }
       for (const key of wanted) {
         const [namespace, name] = key.split("/");
         const answer = await this.reader
@@ -154,9 +158,13 @@ export class Catalog implements NetworkView {
           .catch(() => undefined);
         if (!answer) continue;
         const before = this.secrets.get(key);
-        if (answer.status === 200) {
-          if (before?.metadata.resourceVersion !== answer.body.metadata.resourceVersion) (this.secrets.set(key, answer.body), (changed = true));
-        } else if (answer.status === 404 && before) (this.secrets.delete(key), (changed = true));
+        if (answer.status === 200 && before?.metadata.resourceVersion !== answer.body.metadata.resourceVersion) {
+          this.secrets.set(key, answer.body);
+          changed = true;
+        } else if (answer.status === 404 && before) {
+          this.secrets.delete(key);
+          changed = true;
+        }
       }
     } finally {
       this.fetchingSecrets = false;

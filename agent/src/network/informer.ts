@@ -148,7 +148,10 @@ export class Informer<T extends KubeObjectLike> {
       } catch (error) {
         if (this.stopped) return;
         // A watch that was established counts as success: only consecutive failures to get one back off.
-        if (this.opened) (failures = 0), (lastError = "");
+        if (this.opened) {
+          failures = 0;
+          lastError = "";
+        }
         this.opened = false;
         if (error instanceof Relist) {
           listed = false;

@@ -19,6 +19,7 @@
  */
 import { execFile } from "node:child_process";
 import { isIPv4 } from "node:net";
+import { ipToNumber, parseServiceCIDR } from "../../../src/registry/service-ip-range.js";
 import type { Logger } from "../log.js";
 
 export const SERVICE_INTERFACE = "kubeflare0";
@@ -39,6 +40,25 @@ export function parseAddresses(json: string): string[] {
   return links.flatMap((link) => (link.addr_info ?? []).filter((a) => a.family === "inet").map((a) => a.local));
 }
 
+/**
+ * Whether the host already routes part of `cidr` somewhere real (a connected
+ * network, a gateway route; not `default` and not unreachable/blackhole
+ * routes like ours). Then the range's unreachable route is left out, since
+ * it would cut the host off from that network.
+ */
+export function overlapsHostRoutes(cidr: string, routesJson: string): boolean {
+  const range = parseServiceCIDR(cidr);
+  const routes = JSON.parse(routesJson || "[]") as { dst?: string; type?: string }[];
+  return routes.some((route) => {
+    if (!route.dst || route.dst === "default" || (route.type && route.type !== "unicast")) return false;
+    const [address, bits = "32"] = route.dst.split("/");
+    if (!isIPv4(address)) return false;
+    const size = 2 ** (32 - Number(bits));
+    const base = Math.floor(ipToNumber(address) / size) * size;
+    return base < range.base + range.size && range.base < base + size;
+  });
+}
+
 export interface ServiceAddressOptions {
   serviceCIDR?: string;
   ip?: IpCommand;
@@ -50,6 +70,7 @@ export class ServiceAddresses {
   private readonly added = new Set<string>();
   private linkReady = false;
   private lastError = "";
+  private rangeOverlaps = false;
 
   constructor(private readonly options: ServiceAddressOptions) {
     this.ip = options.ip ?? runIp;
@@ -58,10 +79,7 @@ export class ServiceAddresses {
   private async ensureLink(): Promise<void> {
     // Checked every time: another agent on this host may have removed it when it stopped.
     const exists = await this.ip(["link", "show", SERVICE_INTERFACE]).then(() => true, () => false);
-    if (exists && this.linkReady) {
-      if (this.options.serviceCIDR) await this.ip(["route", "replace", "unreachable", this.options.serviceCIDR]);
-      return;
-    }
+    if (exists && this.linkReady) return this.guardRange();
     if (!exists) {
       await this.ip(["link", "add", SERVICE_INTERFACE, "type", "dummy"]).catch(async (error: Error) => {
         if (/exists/i.test(error.message)) return;
@@ -71,9 +89,21 @@ export class ServiceAddresses {
       });
     }
     await this.ip(["link", "set", SERVICE_INTERFACE, "up"]);
-    if (this.options.serviceCIDR) await this.ip(["route", "replace", "unreachable", this.options.serviceCIDR]);
+    await this.guardRange();
     this.linkReady = true;
   }
+
+  private guardRange = async (): Promise<void> => {
+    const cidr = this.options.serviceCIDR;
+    if (!cidr || this.rangeOverlaps) return;
+    const routes = await this.ip(["-j", "-4", "route", "show"]);
+    if (overlapsHostRoutes(cidr, routes)) {
+      this.rangeOverlaps = true;
+      this.options.log(`service addresses: the host routes part of ${cidr} already; not adding its unreachable route`);
+      return;
+    }
+    await this.ip(["route", "replace", "unreachable", cidr]);
+  };
 
   /** Makes every address in `wanted` local, and drops the ones this agent added that are no longer wanted. */
   async sync(wanted: Iterable<string>): Promise<void> {
