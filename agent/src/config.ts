@@ -44,6 +44,8 @@ Flags:
   --ingress-https-port PORT  Ingress HTTPS port on the node address (default 443)
   --drain-seconds S     how long a deleted pod keeps running after leaving Service endpoints, so every
                         node's proxy has stopped sending it traffic before SIGTERM (default 2; capped by the grace period)
+  --metrics-address HOST:PORT  serve /metrics there (needs --metrics-token; off by default)
+  --metrics-token TOKEN bearer token /metrics requires (or KUBEFLARE_METRICS_TOKEN)
   --no-proxy            no service proxy, relay, cluster DNS or Ingress on this node
   -h, --help            show this help
   --version             print the version`;
@@ -59,6 +61,8 @@ const FLAGS: Record<string, keyof AgentOptions | "labels"> = {
   "--docker-socket": "dockerSocket",
   "--network": "network",
   "--pause-image": "pauseImage",
+  "--metrics-address": "metricsAddress",
+  "--metrics-token": "metricsToken",
   "--relay-port": "relayPort",
   "--service-cidr": "serviceCIDR",
   "--cluster-dns-ip": "clusterDNSIP",
@@ -81,6 +85,8 @@ const ENVIRONMENT: [string, string][] = [
   ["KUBEFLARE_INGRESS_HTTP_PORT", "--ingress-http-port"],
   ["KUBEFLARE_INGRESS_HTTPS_PORT", "--ingress-https-port"],
   ["KUBEFLARE_DRAIN_SECONDS", "--drain-seconds"],
+  ["KUBEFLARE_METRICS_ADDRESS", "--metrics-address"],
+  ["KUBEFLARE_METRICS_TOKEN", "--metrics-token"],
 ];
 
 /** "a=1,b=2" → { a: "1", b: "2" }. */

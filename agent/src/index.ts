@@ -28,6 +28,8 @@ import { drainDelayMs } from "./network/endpoint-drain.js";
 import { startNodeNetwork, type NodeNetwork } from "./network/node-network.js";
 import { PodRuntime } from "./pod-runtime/runtime.js";
 import { AGENT_VERSION } from "./version.js";
+import { AgentMetrics, type PodView } from "./metrics/agent-metrics.js";
+import { startMetricsServer, type MetricsServer } from "./metrics/server.js";
 
 export interface AgentOptions {
   /** Control plane URL (https://…). */
@@ -71,6 +73,9 @@ export interface AgentOptions {
   ingressHttpsPort?: number;
   /** Seconds a deleted pod keeps running after leaving endpoints, before SIGTERM (default 2). */
   drainSeconds?: number;
+  /** host:port for /metrics (agent/src/metrics); served only with metricsToken. */
+  metricsAddress?: string;
+  metricsToken?: string;
   /** false: no service proxy, relay, cluster DNS or Ingress on this node. */
   proxy?: boolean;
   log?: Logger;
@@ -95,7 +100,10 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   const ca = options.ca ?? (options.caFile ? await readFile(options.caFile) : undefined);
 
-  const docker = new DockerClient({ socketPath: options.dockerSocket });
+  // Pods are read at scrape time, once the runtime exists.
+  let podsView: () => PodView[] = () => [];
+  const metrics = new AgentMetrics(() => podsView());
+  const docker = new DockerClient({ socketPath: options.dockerSocket, observe: (m, p, seconds, ok) => metrics.observeDocker(m, p, seconds, ok) });
   try {
     await docker.ping();
   } catch (error) {
@@ -201,6 +209,13 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     runtime.requestSync();
   };
   monitor.onReconnect(resync);
+  monitor.onReconnect(() => metrics.longPollReconnected());
+  podsView = () =>
+    runtime.desiredPods().map((pod) => {
+      const status = runtime.podStatus(pod.metadata.uid ?? "");
+      return { phase: status?.phase, restarts: (status?.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0) };
+    });
+  const metricsServer = await serveMetrics(options, metrics, log);
   poller.start();
   nodeLoop.start();
 
@@ -212,7 +227,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     stop() {
       stopped ??= (async () => {
         streams.stop();
-        await Promise.all([poller.stop(), nodeLoop.stop(), runtime.stop(), network?.stop()]);
+        await Promise.all([poller.stop(), nodeLoop.stop(), runtime.stop(), network?.stop(), metricsServer?.close()]);
         await reporter.flush().catch(() => {});
         reporter.stop();
         events.stop();
@@ -223,3 +238,17 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
     },
   };
 }
+
+/** /metrics when both an address and a token are given; a bad address is the user's error, said once. */
+async function serveMetrics(options: AgentOptions, metrics: AgentMetrics, log: Logger): Promise<MetricsServer | undefined> {
+  if (!options.metricsAddress) return undefined;
+  if (!options.metricsToken) throw new Error("--metrics-address needs --metrics-token (metrics name pods and namespaces)");
+  const at = options.metricsAddress.lastIndexOf(":");
+  const host = at > 0 ? options.metricsAddress.slice(0, at).replace(/^\[|\]$/g, "") : "127.0.0.1";
+  const port = Number(options.metricsAddress.slice(at + 1));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--metrics-address must be HOST:PORT, got "${options.metricsAddress}"`);
+  const server = await startMetricsServer({ address: host, port, token: options.metricsToken, render: () => metrics.render() });
+  log(`serving /metrics on ${host}:${server.port}`);
+  return server;
+}
+

@@ -77,8 +77,11 @@ interface CallOptions {
 export class DockerClient {
   private readonly modem: Modem;
 
-  constructor(options: { socketPath?: string } = {}) {
+  private readonly observe?: (method: string, path: string, seconds: number, ok: boolean) => void;
+
+  constructor(options: { socketPath?: string; observe?: (method: string, path: string, seconds: number, ok: boolean) => void } = {}) {
     this.modem = new Modem(options.socketPath ? { socketPath: options.socketPath } : undefined);
+    this.observe = options.observe;
   }
 
   private call<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
@@ -86,6 +89,8 @@ export class DockerClient {
     for (const code of options.ok ?? []) statusCodes[code] = true;
     const query: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) query[key] = value;
+    const started = performance.now();
+    const done = (ok: boolean) => this.observe?.(method, path, (performance.now() - started) / 1000, ok);
     return new Promise((resolve, reject) => {
       this.modem.dial(
         {
@@ -100,6 +105,7 @@ export class DockerClient {
           abortSignal: options.signal,
         },
         (error, result) => {
+          done(!error);
           if (error) {
             const json = error.json as { message?: string } | undefined;
             const message = json?.message ?? error.message;
