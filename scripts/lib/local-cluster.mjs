@@ -124,6 +124,8 @@ export async function startControlPlane({ stateDir, port, kubeconfig, log = () =
     stdio: ["ignore", "pipe", "pipe"],
     detached: process.platform !== "win32",
   });
+  liveGroups.add(child.pid);
+  child.once("exit", () => liveGroups.delete(child.pid));
   let output = "";
   const collect = (d) => {
     output += d;
@@ -167,6 +169,20 @@ export async function startControlPlane({ stateDir, port, kubeconfig, log = () =
     stop: () => stopProcessTree(child),
   };
 }
+
+// wrangler runs detached (its own process group, so it can be stopped whole);
+// if this process ends without stopping it (a killed test run), take the
+// groups down too, or their workerd keeps running, and burning CPU, forever.
+const liveGroups = new Set();
+process.once("exit", () => {
+  for (const pid of liveGroups) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+});
 
 /** wrangler runs workerd as a child: stop the whole process group. */
 export async function stopProcessTree(child, signal = "SIGTERM") {
