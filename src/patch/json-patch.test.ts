@@ -1,21 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { KubeError } from "../errors.js";
+import { thrownKubeError as failure } from "../testing/thrown-kube-error.js";
 import { applyJsonPatch, decodeJsonPatch, formatPointer, maxJsonPatchOperations, parsePointer } from "./json-patch.js";
 
 const pod = () => ({
   metadata: { name: "p", labels: { app: "web", "app.kubernetes.io/name": "x", "a~b": "t" } },
   spec: { containers: [{ name: "a", image: "i1" }, { name: "b", image: "i2" }], nodeName: "n1" },
 });
-
-function failure(fn: () => unknown): KubeError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(KubeError);
-    return e as KubeError;
-  }
-  throw new Error("expected a KubeError");
-}
 
 describe("JSON pointers", () => {
   it("unescapes ~1 and ~0, in that order", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KubeError } from "../errors.js";
+import { thrownKubeError as failure } from "../testing/thrown-kube-error.js";
 import type { KubeObject } from "../schema/meta.js";
 import { recordUpdate, serverSideApply, type ApplyOptions } from "./server-side-apply.js";
 
@@ -8,16 +8,6 @@ const T2 = "2026-01-01T00:05:00Z";
 
 const apply = (live: KubeObject | undefined, applied: unknown, manager = "kubectl", more: Partial<ApplyOptions> = {}) =>
   serverSideApply(live, applied as KubeObject, { manager, kind: "Deployment", force: false, now: T1, ...more });
-
-function failure(fn: () => unknown): KubeError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(KubeError);
-    return e as KubeError;
-  }
-  throw new Error("expected a KubeError");
-}
 
 const manifest = (over: { replicas?: number; image?: string; labels?: Record<string, string>; containers?: unknown[] } = {}) => ({
   apiVersion: "apps/v1",

@@ -1,18 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { KubeError } from "../errors.js";
+import { thrownKubeError as failure } from "../testing/thrown-kube-error.js";
 import { applyStrategicMergePatch as smp } from "./strategic-merge.js";
 
 const lastApplied = "kubectl.kubernetes.io/last-applied-configuration";
-
-function failure(fn: () => unknown): KubeError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(KubeError);
-    return e as KubeError;
-  }
-  throw new Error("expected a KubeError");
-}
 
 const nginxPod = () => ({
   apiVersion: "v1",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KubeError } from "../errors.js";
+import { thrownKubeError as failure } from "../testing/thrown-kube-error.js";
 import type { KubeObject } from "../schema/meta.js";
 import { resourceByName } from "../schema/registry.js";
 import { validateSchema } from "../api/openapi/validate.js";
@@ -8,16 +8,6 @@ import { MAX_OBJECT_BYTES, prepareForCreate, prepareForUpdate } from "./lifecycl
 const now = new Date("2025-01-01T00:00:00Z");
 const create = (resource: string, o: unknown) =>
   prepareForCreate(resourceByName(resource)!, o as KubeObject, { now, namespace: "d", validateSchema });
-
-function failure(fn: () => unknown): KubeError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof KubeError) return e;
-    throw e;
-  }
-  throw new Error("expected a KubeError");
-}
 
 const podSpec = { containers: [{ name: "c", image: "busybox" }] };
 const template = { metadata: { labels: { a: "b" } }, spec: podSpec };

@@ -41,10 +41,10 @@ export interface ResourceType {
 }
 
 const allVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
-const statusSub = (g: string, v: string, kind: string): Subresource => ({
+const statusSub = (group: string, version: string, kind: string): Subresource => ({
   name: "status",
-  group: g,
-  version: v,
+  group,
+  version,
   kind,
   verbs: ["get", "patch", "update"],
 });
@@ -65,6 +65,11 @@ function kind(
     namespaced?: boolean;
     shortNames?: string[];
     categories?: string[];
+    /** Serves `/status`, of the kind itself, as every kind with a status does. */
+    status?: boolean;
+    /** Serves `/scale` as autoscaling/v1 Scale. */
+    scale?: boolean;
+    /** Further subresources, after status and scale. */
     subresources?: Subresource[];
     schema: ZodType;
     verbs?: string[];
@@ -81,30 +86,24 @@ function kind(
     namespaced: opts.namespaced ?? true,
     categories: opts.categories ?? [],
     verbs: opts.verbs ?? allVerbs,
-    subresources: opts.subresources ?? [],
+    subresources: [
+      ...(opts.status ? [statusSub(group, version, kind)] : []),
+      ...(opts.scale ? [scaleSub] : []),
+      ...(opts.subresources ?? []),
+    ],
     schema: opts.schema,
     persisted: opts.persisted ?? true,
   };
 }
 
 export const resourceTypes: ResourceType[] = [
-  kind("", "v1", "Namespace", "namespaces", {
-    namespaced: false,
-    shortNames: ["ns"],
-    subresources: [statusSub("", "v1", "Namespace")],
-    schema: core.Namespace,
-  }),
-  kind("", "v1", "Node", "nodes", {
-    namespaced: false,
-    shortNames: ["no"],
-    subresources: [statusSub("", "v1", "Node")],
-    schema: core.Node,
-  }),
+  kind("", "v1", "Namespace", "namespaces", { namespaced: false, shortNames: ["ns"], status: true, schema: core.Namespace }),
+  kind("", "v1", "Node", "nodes", { namespaced: false, shortNames: ["no"], status: true, schema: core.Node }),
   kind("", "v1", "Pod", "pods", {
     shortNames: ["po"],
     categories: ["all"],
+    status: true,
     subresources: [
-      statusSub("", "v1", "Pod"),
       { name: "log", group: "", version: "v1", kind: "Pod", verbs: ["get"] },
       { name: "eviction", group: "policy", version: "v1", kind: "Eviction", verbs: ["create"] },
       { name: "binding", group: "", version: "v1", kind: "Binding", verbs: ["create"] },
@@ -113,53 +112,17 @@ export const resourceTypes: ResourceType[] = [
   }),
   kind("", "v1", "ConfigMap", "configmaps", { shortNames: ["cm"], schema: core.ConfigMap }),
   kind("", "v1", "Secret", "secrets", { schema: core.Secret }),
-  kind("", "v1", "Service", "services", {
-    shortNames: ["svc"],
-    categories: ["all"],
-    subresources: [statusSub("", "v1", "Service")],
-    schema: core.Service,
-  }),
+  kind("", "v1", "Service", "services", { shortNames: ["svc"], categories: ["all"], status: true, schema: core.Service }),
   kind("", "v1", "Endpoints", "endpoints", { shortNames: ["ep"], schema: core.Endpoints }),
   kind("", "v1", "ServiceAccount", "serviceaccounts", { shortNames: ["sa"], schema: core.ServiceAccount }),
   kind("", "v1", "Event", "events", { shortNames: ["ev"], schema: core.Event }),
-  kind("apps", "v1", "Deployment", "deployments", {
-    shortNames: ["deploy"],
-    categories: ["all"],
-    subresources: [statusSub("apps", "v1", "Deployment"), scaleSub],
-    schema: apps.Deployment,
-  }),
-  kind("apps", "v1", "ReplicaSet", "replicasets", {
-    shortNames: ["rs"],
-    categories: ["all"],
-    subresources: [statusSub("apps", "v1", "ReplicaSet"), scaleSub],
-    schema: apps.ReplicaSet,
-  }),
-  kind("apps", "v1", "DaemonSet", "daemonsets", {
-    shortNames: ["ds"],
-    categories: ["all"],
-    subresources: [statusSub("apps", "v1", "DaemonSet")],
-    schema: apps.DaemonSet,
-  }),
-  kind("batch", "v1", "Job", "jobs", {
-    categories: ["all"],
-    subresources: [statusSub("batch", "v1", "Job")],
-    schema: batch.Job,
-  }),
-  kind("batch", "v1", "CronJob", "cronjobs", {
-    shortNames: ["cj"],
-    categories: ["all"],
-    subresources: [statusSub("batch", "v1", "CronJob")],
-    schema: batch.CronJob,
-  }),
-  kind("networking.k8s.io", "v1", "Ingress", "ingresses", {
-    shortNames: ["ing"],
-    subresources: [statusSub("networking.k8s.io", "v1", "Ingress")],
-    schema: net.Ingress,
-  }),
-  kind("networking.k8s.io", "v1", "IngressClass", "ingressclasses", {
-    namespaced: false,
-    schema: net.IngressClass,
-  }),
+  kind("apps", "v1", "Deployment", "deployments", { shortNames: ["deploy"], categories: ["all"], status: true, scale: true, schema: apps.Deployment }),
+  kind("apps", "v1", "ReplicaSet", "replicasets", { shortNames: ["rs"], categories: ["all"], status: true, scale: true, schema: apps.ReplicaSet }),
+  kind("apps", "v1", "DaemonSet", "daemonsets", { shortNames: ["ds"], categories: ["all"], status: true, schema: apps.DaemonSet }),
+  kind("batch", "v1", "Job", "jobs", { categories: ["all"], status: true, schema: batch.Job }),
+  kind("batch", "v1", "CronJob", "cronjobs", { shortNames: ["cj"], categories: ["all"], status: true, schema: batch.CronJob }),
+  kind("networking.k8s.io", "v1", "Ingress", "ingresses", { shortNames: ["ing"], status: true, schema: net.Ingress }),
+  kind("networking.k8s.io", "v1", "IngressClass", "ingressclasses", { namespaced: false, schema: net.IngressClass }),
   kind("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", { schema: net.EndpointSlice }),
   kind("coordination.k8s.io", "v1", "Lease", "leases", { schema: net.Lease }),
   kind("rbac.authorization.k8s.io", "v1", "Role", "roles", { schema: rbac.Role }),

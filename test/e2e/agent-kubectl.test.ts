@@ -6,14 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { eventually, kubectlFor, removeState, startControlPlane, type ControlPlane } from "../support/controlplane.js";
-import { dockerContainers, dockerInspect, removeNodeContainers, startAgentProcess, type AgentProcess } from "../support/agents.js";
-import { ensureTestImage, requireDocker } from "../support/images.js";
+import { eventually } from "../support/controlplane.js";
+import { dockerContainers, dockerInspect, runningContainers } from "../support/agents.js";
+import { startCluster, type Cluster, type Kubectl } from "../support/cluster.js";
 
 const NODES = ["e2e-node-a", "e2e-node-b"];
-let cp: ControlPlane;
-let k: ReturnType<typeof kubectlFor>;
-const agents: AgentProcess[] = [];
+let cluster: Cluster | undefined;
+let k: Kubectl;
 
 const web = `
 apiVersion: v1
@@ -74,48 +73,29 @@ spec:
     command: ["sh", "-c", "while true; do wget -qO- http://localhost:9090/ 2>&1; echo; sleep 1; done"]
 `;
 
-const crasher = `
+/** A pod whose one container, `main`, runs `script` in sh. */
+const shPod = (name: string, script: string) => `
 apiVersion: v1
 kind: Pod
 metadata:
-  name: crasher
+  name: ${name}
 spec:
   containers:
   - name: main
     image: kubeflare/busybox:test
     imagePullPolicy: Never
-    command: ["sh", "-c", "echo about to crash; exit 3"]
+    command: ["sh", "-c", ${JSON.stringify(script)}]
 `;
 
-const ticker = `
-apiVersion: v1
-kind: Pod
-metadata:
-  name: ticker
-spec:
-  containers:
-  - name: main
-    image: kubeflare/busybox:test
-    imagePullPolicy: Never
-    command: ["sh", "-c", "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.3; done"]
-`;
+const crasher = shPod("crasher", "echo about to crash; exit 3");
+const ticker = shPod("ticker", "i=0; while true; do i=$((i+1)); echo tick $i; sleep 0.3; done");
 
 beforeAll(async () => {
-  await requireDocker();
-  await ensureTestImage();
-  removeNodeContainers(NODES);
-  cp = await startControlPlane();
-  k = kubectlFor(cp);
-  for (const n of NODES) agents.push(await startAgentProcess(cp, n));
-  await eventually(async () => (await k.ok(["get", "nodes", "-o", "name"])).split("\n").filter(Boolean).length === 2, 60_000);
+  cluster = await startCluster({ nodes: NODES });
+  k = cluster.k;
 });
 
-afterAll(async () => {
-  for (const a of agents) await a.kill();
-  removeNodeContainers(NODES);
-  await cp?.stop();
-  if (cp) removeState(cp.stateDir);
-});
+afterAll(() => cluster?.stop());
 
 const podsOf = async (selector: string) => JSON.parse(await k.ok(["get", "pods", "-l", selector, "-o", "json"])).items;
 
@@ -196,7 +176,7 @@ describe("pods on real agents and Docker", () => {
   it("stops a deleted pod's containers gracefully and the ReplicaSet replaces it", async () => {
     const [victim] = await podsOf("app=web");
     expect(await k.ok(["delete", "pod", victim.metadata.name, "--timeout=60s"])).toContain("deleted");
-    expect(dockerContainers({ "io.kubeflare.pod.uid": victim.metadata.uid }).filter((c) => c.state === "running")).toHaveLength(0);
+    expect(runningContainers({ "io.kubeflare.pod.uid": victim.metadata.uid })).toHaveLength(0);
     await k.ok(["rollout", "status", "deployment/web", "--timeout=90s"]);
     const pods = await podsOf("app=web");
     expect(pods).toHaveLength(3);
@@ -204,14 +184,14 @@ describe("pods on real agents and Docker", () => {
   });
 
   it("adopts its running containers after being killed with SIGKILL (no duplicates)", async () => {
-    const agent = agents[0];
-    const before = dockerContainers({ "io.kubeflare.node": agent.name }).filter((c) => c.state === "running");
+    const agent = cluster!.agents[0];
+    const before = runningContainers({ "io.kubeflare.node": agent.name });
     expect(before.length).toBeGreaterThan(0);
     await agent.kill("SIGKILL");
     await agent.restart();
     await eventually(async () => agent.output().match(/connected to control plane/g)!.length >= 2, 60_000);
     await new Promise((r) => setTimeout(r, 5000));
-    const after = dockerContainers({ "io.kubeflare.node": agent.name }).filter((c) => c.state === "running");
+    const after = runningContainers({ "io.kubeflare.node": agent.name });
     const ids = (list: { id: string; labels: Record<string, string> }[]) =>
       list.filter((c) => c.labels["io.kubeflare.pod.name"] !== "crasher").map((c) => c.id).sort();
     expect(ids(after)).toEqual(ids(before));
@@ -219,23 +199,19 @@ describe("pods on real agents and Docker", () => {
   });
 
   it("keeps pods running and restarting crashed containers while the control plane is down", async () => {
-    const running = dockerContainers({ "io.kubeflare.pod.name": "ticker" }).filter((c) => c.state === "running");
+    const running = runningContainers({ "io.kubeflare.pod.name": "ticker" });
     expect(running.length).toBeGreaterThan(0);
     const restarts = () =>
       Math.max(...dockerContainers({ "io.kubeflare.pod.name": "crasher" }).map((c) => Number(c.labels["io.kubeflare.container.restart-count"] ?? 0)));
     const restartsBefore = restarts();
-    const port = cp.port;
-    await cp.stop();
-    try {
+    await cluster!.withControlPlaneDown(async () => {
       await eventually(async () => restarts() > restartsBefore, 120_000, 1000);
-      expect(dockerContainers({ "io.kubeflare.pod.name": "ticker" }).filter((c) => c.state === "running").map((c) => c.id)).toEqual(running.map((c) => c.id));
-    } finally {
-      cp = await startControlPlane({ stateDir: cp.stateDir, port });
-    }
+      expect(runningContainers({ "io.kubeflare.pod.name": "ticker" }).map((c) => c.id)).toEqual(running.map((c) => c.id));
+    });
     await eventually(async () => (await k.ok(["get", "pod", "ticker", "-o", "jsonpath={.status.phase}"])) === "Running", 60_000);
     await k.ok(["rollout", "status", "deployment/web", "--timeout=90s"]);
     const pods = await podsOf("app=web");
     expect(pods).toHaveLength(3);
-    for (const p of pods) expect(dockerContainers({ "io.kubeflare.pod.uid": p.metadata.uid, "io.kubeflare.role": "app" }).filter((c) => c.state === "running")).toHaveLength(1);
+    for (const p of pods) expect(runningContainers({ "io.kubeflare.pod.uid": p.metadata.uid, "io.kubeflare.role": "app" })).toHaveLength(1);
   });
 });

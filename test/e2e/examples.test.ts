@@ -12,15 +12,15 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
-import { eventually, kubectlFor, removeState, startControlPlane, type ControlPlane } from "../support/controlplane.js";
-import { dockerContainers, removeNodeContainers, startAgentProcess, type AgentProcess } from "../support/agents.js";
-import { ensureTestImage, requireDocker, TEST_IMAGE } from "../support/images.js";
+import { eventually } from "../support/controlplane.js";
+import { dockerContainers } from "../support/agents.js";
+import { startCluster, type Cluster, type Kubectl } from "../support/cluster.js";
+import { TEST_IMAGE } from "../support/images.js";
 
 const NODE = "e2e-examples";
 const examples = resolve(import.meta.dirname, "../../examples");
-let cp: ControlPlane;
-let k: ReturnType<typeof kubectlFor>;
-let agent: AgentProcess;
+let cluster: Cluster | undefined;
+let k: Kubectl;
 
 /** The example as applied here: same objects, images that exist on this machine. */
 function localized(file: string, edit: (doc: any) => void = () => {}): string {
@@ -45,21 +45,11 @@ const freePort = () =>
 const jsonpath = (args: string[]) => k.ok([...args, "-o", "json"]).then((s) => JSON.parse(s));
 
 beforeAll(async () => {
-  await requireDocker();
-  await ensureTestImage();
-  removeNodeContainers([NODE]);
-  cp = await startControlPlane();
-  k = kubectlFor(cp);
-  agent = await startAgentProcess(cp, NODE);
-  await eventually(async () => (await k.ok(["get", "nodes"])).includes(`${NODE}   Ready`), 60_000);
+  cluster = await startCluster({ nodes: [NODE] });
+  k = cluster.k;
 });
 
-afterAll(async () => {
-  await agent?.kill();
-  removeNodeContainers([NODE]);
-  await cp?.stop();
-  if (cp) removeState(cp.stateDir);
-});
+afterAll(() => cluster?.stop());
 
 describe("examples/", () => {
   it("web-app.yaml: three ready replicas behind a Service with three endpoints and an Ingress", async () => {

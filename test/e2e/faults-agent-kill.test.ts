@@ -6,71 +6,40 @@
  * pod of the new revision lost to the crash.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, kubectlFor, removeState, startControlPlane, type ControlPlane } from "../support/controlplane.js";
-import { dockerContainers, removeNodeContainers, startAgentProcess, type AgentProcess } from "../support/agents.js";
-import { ensureTestImage, requireDocker } from "../support/images.js";
+import { eventually } from "../support/controlplane.js";
+import { dockerContainers, runningContainers, type AgentProcess } from "../support/agents.js";
+import { startCluster, type Cluster, type Kubectl } from "../support/cluster.js";
+import { listPods, webDeployment } from "../support/fault-fixtures.js";
 import { uniqueName } from "./agent-helpers.js";
 
 const node = uniqueName("fault-kill");
 const namespace = uniqueName("fault-kill");
 const REPLICAS = 4;
-let cp: ControlPlane | undefined;
-let k: ReturnType<typeof kubectlFor>;
-let agent: AgentProcess | undefined;
+let cluster: Cluster | undefined;
+let k: Kubectl;
+let agent: AgentProcess;
 
 // The readiness delay makes each step of the rollout take a few seconds, so the kill lands mid-rollout.
-const manifest = (version: string) => `
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: ${namespace}
-spec:
-  replicas: ${REPLICAS}
-  strategy:
-    type: RollingUpdate
-    rollingUpdate: {maxSurge: 1, maxUnavailable: 0}
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      terminationGracePeriodSeconds: 2
-      containers:
-      - name: httpd
-        image: kubeflare/busybox:test
-        imagePullPolicy: Never
-        command: ["sh", "-c", "echo $VERSION > /tmp/index.html && exec httpd -f -p 8080 -h /tmp"]
-        env: [{name: VERSION, value: "${version}"}]
-        readinessProbe:
-          httpGet: {path: /, port: 8080}
-          initialDelaySeconds: 2
-          periodSeconds: 1
-`;
+const manifest = (version: string) =>
+  webDeployment(namespace, {
+    replicas: REPLICAS,
+    strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+    content: "$VERSION",
+    env: [{ name: "VERSION", value: version }],
+    initialDelaySeconds: 2,
+  });
 
-const pods = async () => JSON.parse(await k.ok(["get", "pods", "-n", namespace, "-l", "app=web", "-o", "json"])).items as any[];
-const runningApps = () =>
-  dockerContainers({ "io.kubeflare.node": node, "io.kubeflare.pod.namespace": namespace, "io.kubeflare.role": "app" }).filter(
-    (c) => c.state === "running",
-  );
+const pods = () => listPods(k, namespace, "app=web");
+const running = (role: "app" | "infra") =>
+  runningContainers({ "io.kubeflare.node": node, "io.kubeflare.pod.namespace": namespace, "io.kubeflare.role": role });
 
 beforeAll(async () => {
-  await requireDocker();
-  await ensureTestImage();
-  cp = await startControlPlane();
-  k = kubectlFor(cp);
-  agent = await startAgentProcess(cp, node);
-  await eventually(async () => (await k.ok(["get", "node", node, "-o", "name"])).trim() !== "", 60_000);
-  await k.ok(["create", "namespace", namespace]);
+  cluster = await startCluster({ nodes: [node], namespace });
+  k = cluster.k;
+  agent = cluster.agents[0];
 });
 
-afterAll(async () => {
-  await agent?.kill();
-  removeNodeContainers([node]);
-  await cp?.stop();
-  if (cp) removeState(cp.stateDir);
-});
+afterAll(() => cluster?.stop());
 
 describe("agent SIGKILLed during a rolling update", () => {
   it("completes the rollout after the agent restarts, with no duplicate containers and no pod lost", async () => {
@@ -86,11 +55,11 @@ describe("agent SIGKILLed during a rolling update", () => {
       const old = list.filter((p) => p.metadata.labels["pod-template-hash"] === oldHash && !p.metadata.deletionTimestamp);
       return fresh.length >= 1 && old.length >= REPLICAS - 1 && fresh[0].metadata.labels["pod-template-hash"];
     }, 60_000, 100);
-    await agent!.kill("SIGKILL");
+    await agent.kill("SIGKILL");
     const atKill = (await pods()).filter((p) => p.metadata.labels["pod-template-hash"] === newHash);
     expect(atKill.length).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 2000));
-    await agent!.restart();
+    await agent.restart();
 
     await k.ok(["rollout", "status", "deployment/web", "-n", namespace, "--timeout=150s"]);
     const final = await eventually(async () => {
@@ -104,7 +73,7 @@ describe("agent SIGKILLed during a rolling update", () => {
 
     // Docker agrees: exactly one running app container per pod, none for pods that are gone.
     const apps = await eventually(async () => {
-      const list = runningApps();
+      const list = running("app");
       return list.length === REPLICAS && list;
     }, 60_000);
     expect(apps.map((c) => c.labels["io.kubeflare.pod.uid"]).sort()).toEqual([...finalUids].sort());
@@ -115,8 +84,7 @@ describe("agent SIGKILLed during a rolling update", () => {
       );
       expect(new Set(attempts).size).toBe(attempts.length);
     }
-    const sandboxes = dockerContainers({ "io.kubeflare.node": node, "io.kubeflare.pod.namespace": namespace, "io.kubeflare.role": "infra" });
-    expect(sandboxes.filter((c) => c.state === "running").map((c) => c.labels["io.kubeflare.pod.uid"]).sort()).toEqual([...finalUids].sort());
+    expect(running("infra").map((c) => c.labels["io.kubeflare.pod.uid"]).sort()).toEqual([...finalUids].sort());
     expect(await k.ok(["get", "deployment", "web", "-n", namespace, "-o", "jsonpath={.status.readyReplicas}/{.status.updatedReplicas}"])).toBe(
       `${REPLICAS}/${REPLICAS}`,
     );

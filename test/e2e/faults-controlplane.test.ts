@@ -6,17 +6,17 @@
  * back by themselves, and running pods must not be touched.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, eventually, kubectlFor, removeState, startControlPlane, type ControlPlane } from "../support/controlplane.js";
-import { dockerContainers, dockerInspect, removeNodeContainers, startAgentProcess, type AgentProcess } from "../support/agents.js";
-import { ensureTestImage, requireDocker } from "../support/images.js";
+import { api, eventually } from "../support/controlplane.js";
+import { dockerInspect, runningContainers } from "../support/agents.js";
+import { startCluster, type Cluster, type Kubectl } from "../support/cluster.js";
+import { webDeployment } from "../support/fault-fixtures.js";
 import { uniqueName } from "./agent-helpers.js";
 
 const nodes = [uniqueName("fault-cp-a"), uniqueName("fault-cp-b")];
 const namespace = uniqueName("fault-cp");
 const WRITERS = 50;
-let cp: ControlPlane | undefined;
-let k: ReturnType<typeof kubectlFor>;
-const agents: AgentProcess[] = [];
+let cluster: Cluster | undefined;
+let k: Kubectl;
 
 const manifest = `
 apiVersion: v1
@@ -36,61 +36,28 @@ spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
 ---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: ${namespace}}
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      terminationGracePeriodSeconds: 2
-      containers:
-      - name: httpd
-        image: kubeflare/busybox:test
-        imagePullPolicy: Never
-        command: ["sh", "-c", "echo up > /tmp/index.html && exec httpd -f -p 8080 -h /tmp"]
-        envFrom: [{configMapRef: {name: settings}}, {secretRef: {name: creds}}]
-        readinessProbe:
-          httpGet: {path: /, port: 8080}
-          periodSeconds: 1
-`;
+${webDeployment(namespace, { replicas: 2, envFrom: [{ configMapRef: { name: "settings" } }, { secretRef: { name: "creds" } }] })}`;
 
 const deploymentPath = `/apis/apps/v1/namespaces/${namespace}/deployments/web`;
+const runningOf = (pods: any[]) => pods.flatMap((p) => runningContainers({ "io.kubeflare.pod.uid": p.metadata.uid }));
 
 beforeAll(async () => {
-  await requireDocker();
-  await ensureTestImage();
-  cp = await startControlPlane();
-  k = kubectlFor(cp);
-  for (const node of nodes) agents.push(await startAgentProcess(cp, node));
-  await eventually(async () => {
-    const names = await k.ok(["get", "nodes", "-o", "name"]);
-    return nodes.every((n) => names.includes(`node/${n}`));
-  }, 60_000);
-  await k.ok(["create", "namespace", namespace]);
+  cluster = await startCluster({ nodes, namespace });
+  k = cluster.k;
   await k.ok(["apply", "-f", "-"], manifest);
   await k.ok(["rollout", "status", "deployment/web", "-n", namespace, "--timeout=120s"]);
 });
 
-afterAll(async () => {
-  for (const agent of agents) await agent.kill();
-  removeNodeContainers(nodes);
-  await cp?.stop();
-  if (cp) removeState(cp.stateDir);
-});
+afterAll(() => cluster?.stop());
 
 /** One writer: read, add its own annotation, PUT with the read resourceVersion; on 409 read again and retry. */
 async function writer(index: number, outcomes: { status: number; resourceVersion?: string }[]): Promise<void> {
   for (let attempt = 0; attempt < 200; attempt++) {
-    const read = await api(cp!, "GET", deploymentPath);
+    const read = await api(cluster!.cp, "GET", deploymentPath);
     if (read.status !== 200) throw new Error(`writer ${index}: GET answered ${read.status}: ${read.text}`);
     const deployment = read.body;
     deployment.metadata.annotations = { ...deployment.metadata.annotations, [`writer.kubeflare.test/${index}`]: String(index) };
-    const put = await api(cp!, "PUT", deploymentPath, deployment);
+    const put = await api(cluster!.cp, "PUT", deploymentPath, deployment);
     outcomes.push({ status: put.status, resourceVersion: put.body?.metadata?.resourceVersion });
     if (put.status === 200) return;
     if (put.status !== 409) throw new Error(`writer ${index}: PUT answered ${put.status}: ${put.text}`);
@@ -123,16 +90,16 @@ describe("control plane faults", () => {
     const before = await objects();
     const pods = [...before.values()].filter((o) => o.kind === "Pod");
     expect(pods).toHaveLength(2);
-    const containers = pods.flatMap((p) => dockerContainers({ "io.kubeflare.pod.uid": p.metadata.uid }).filter((c) => c.state === "running"));
+    const containers = runningOf(pods);
     expect(containers.length).toBe(4); // a sandbox and an app container per pod
     const started = new Map(containers.map((c) => [c.id, dockerInspect(c.id).State.StartedAt as string]));
+    const { agents } = cluster!;
     const reconnectsBefore = agents.map((a) => (a.output().match(/reconnected to control plane/g) ?? []).length);
 
-    const port = cp!.port;
-    await cp!.stop();
-    // The agents notice the outage before it ends.
-    await eventually(async () => agents.every((a) => /control plane .* unreachable/.test(a.output())), 60_000, 250);
-    cp = await startControlPlane({ stateDir: cp!.stateDir, port });
+    await cluster!.withControlPlaneDown(async () => {
+      // The agents notice the outage before it ends.
+      await eventually(async () => agents.every((a) => /control plane .* unreachable/.test(a.output())), 60_000, 250);
+    });
     const restartedAt = Date.now();
 
     // Every object is still there, the same object (uid), unchanged where nobody but us writes.
@@ -165,7 +132,7 @@ describe("control plane faults", () => {
       expect(info.State.Running).toBe(true);
       expect(info.State.StartedAt).toBe(startedAt);
     }
-    const now = pods.flatMap((p) => dockerContainers({ "io.kubeflare.pod.uid": p.metadata.uid }).filter((c) => c.state === "running"));
+    const now = runningOf(pods);
     expect(now.map((c) => c.id).sort()).toEqual([...started.keys()].sort());
     await k.ok(["rollout", "status", "deployment/web", "-n", namespace, "--timeout=60s"]);
     const uidsNow = (await k.ok(["get", "pods", "-n", namespace, "-o", "jsonpath={.items[*].metadata.uid}"])).split(" ").sort();

@@ -8,9 +8,10 @@
  * desired count.
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import { eventually, kubectlFor, removeState, startControlPlane, type ControlPlane } from "../support/controlplane.js";
-import { dockerContainers, removeNodeContainers, startAgentProcess, type AgentProcess } from "../support/agents.js";
-import { ensureTestImage, requireDocker } from "../support/images.js";
+import { eventually } from "../support/controlplane.js";
+import { runningContainers } from "../support/agents.js";
+import { startCluster, waitForNodesReady, type Cluster, type Kubectl } from "../support/cluster.js";
+import { listPods, podReady, webDeployment } from "../support/fault-fixtures.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 import { uniqueName } from "./agent-helpers.js";
 
@@ -19,76 +20,49 @@ const otherNode = uniqueName("fault-other");
 const namespace = uniqueName("fault-cut");
 /** Above the agents' 10 s heartbeat with room for a loaded machine, short enough for a test. */
 const GRACE_SECONDS = 20;
-let cp: ControlPlane | undefined;
-let k: ReturnType<typeof kubectlFor>;
+let cluster: Cluster | undefined;
+let k: Kubectl;
 let proxy: TcpProxy | undefined;
-const agents: AgentProcess[] = [];
 
 // A short toleration of the unreachable taint, as a user who wants fast failover writes it.
-const manifest = `
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: ${namespace}
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      terminationGracePeriodSeconds: 2
-      tolerations:
-      - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 2}
-      - {key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute, tolerationSeconds: 2}
-      containers:
-      - name: httpd
-        image: kubeflare/busybox:test
-        imagePullPolicy: Never
-        command: ["sh", "-c", "echo up > /tmp/index.html && exec httpd -f -p 8080 -h /tmp"]
-        readinessProbe:
-          httpGet: {path: /, port: 8080}
-          periodSeconds: 1
-`;
+const manifest = webDeployment(namespace, {
+  replicas: 2,
+  tolerations: ["node.kubernetes.io/unreachable", "node.kubernetes.io/not-ready"].map((key) => ({
+    key,
+    operator: "Exists",
+    effect: "NoExecute",
+    tolerationSeconds: 2,
+  })),
+});
 
-const pods = async () => JSON.parse(await k.ok(["get", "pods", "-n", namespace, "-o", "json"])).items as any[];
-const ready = (pod: any) =>
-  !pod.metadata.deletionTimestamp && pod.status?.phase === "Running" && pod.status.conditions?.some((c: any) => c.type === "Ready" && c.status === "True");
+const pods = () => listPods(k, namespace);
+const ready = (pod: any) => !pod.metadata.deletionTimestamp && podReady(pod);
 const runningApps = (node: string) =>
-  dockerContainers({ "io.kubeflare.node": node, "io.kubeflare.pod.namespace": namespace, "io.kubeflare.role": "app" }).filter(
-    (c) => c.state === "running",
-  );
+  runningContainers({ "io.kubeflare.node": node, "io.kubeflare.pod.namespace": namespace, "io.kubeflare.role": "app" });
 const nodeReady = async (node: string) =>
   JSON.parse(await k.ok(["get", "node", node, "-o", "json"])).status.conditions.find((c: any) => c.type === "Ready")?.status;
 
 beforeAll(async () => {
-  await requireDocker();
-  await ensureTestImage();
-  cp = await startControlPlane({ vars: { NODE_MONITOR_GRACE_SECONDS: String(GRACE_SECONDS) } });
-  k = kubectlFor(cp);
-  proxy = await startTcpProxy(cp.port);
+  cluster = await startCluster({ vars: { NODE_MONITOR_GRACE_SECONDS: String(GRACE_SECONDS) } });
+  k = cluster.k;
+  proxy = await startTcpProxy(cluster.cp.port);
   // The cut node reaches the control plane only through the proxy; the other one directly.
-  agents.push(await startAgentProcess({ ...cp, url: proxy.url }, cutNode));
-  agents.push(await startAgentProcess(cp, otherNode));
-  await eventually(async () => (await nodeReady(cutNode)) === "True" && (await nodeReady(otherNode)) === "True", 60_000);
+  await cluster.startAgent({ name: cutNode, url: proxy.url });
+  await cluster.startAgent(otherNode);
+  await waitForNodesReady(k, [cutNode, otherNode]);
   await k.ok(["create", "namespace", namespace]);
 });
 
 afterAll(async () => {
-  for (const agent of agents) await agent.kill();
-  removeNodeContainers([cutNode, otherNode]);
+  await cluster?.stop();
   await proxy?.close();
-  await cp?.stop();
-  if (cp) removeState(cp.stateDir);
 });
 
 describe("network cut between an agent and the control plane", () => {
   it("keeps pods running on the cut node, replaces them elsewhere, and stops the stale ones when the link returns", async () => {
     onTestFailed(() => {
-      console.error(`control plane output:\n${cp?.output().slice(-3000)}`);
-      for (const agent of agents) console.error(`agent ${agent.name}:\n${agent.output().slice(-3000)}`);
+      console.error(`control plane output:\n${cluster?.cp.output().slice(-3000)}`);
+      for (const agent of cluster?.agents ?? []) console.error(`agent ${agent.name}:\n${agent.output().slice(-3000)}`);
     });
     // Start with every replica on the node that will be cut off.
     await k.ok(["cordon", otherNode]);
@@ -134,6 +108,6 @@ describe("network cut between an agent and the control plane", () => {
     const running = runningApps(otherNode);
     expect(running.map((c) => c.labels["io.kubeflare.pod.uid"]).sort()).toEqual(final.map((p) => p.metadata.uid).sort());
     expect(proxy!.accepted()).toBeGreaterThan(0);
-    expect(agents[0].output()).toMatch(/reconnected to control plane/);
+    expect(cluster!.agents[0].output()).toMatch(/reconnected to control plane/);
   });
 });

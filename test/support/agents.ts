@@ -66,11 +66,19 @@ export async function startAgentProcess(cp: ControlPlane, name: string, extraEnv
   };
 }
 
-/** Containers the agents created for a pod, straight from Docker. */
-export function dockerContainers(filter: Record<string, string>): { id: string; name: string; state: string; labels: Record<string, string> }[] {
+export interface DockerContainer {
+  id: string;
+  name: string;
+  state: string;
+  labels: Record<string, string>;
+}
+
+/** Containers (all states) carrying every label in `filter`, straight from Docker; `dockerHost` names another daemon. */
+export function dockerContainers(filter: Record<string, string>, dockerHost?: string): DockerContainer[] {
   const args = ["ps", "-a", "--format", "{{json .}}"];
   for (const [k, v] of Object.entries(filter)) args.push("--filter", `label=${k}=${v}`);
-  const out = execFileSync("docker", args, { encoding: "utf8" });
+  const env = dockerHost ? { ...process.env, DOCKER_HOST: dockerHost } : process.env;
+  const out = execFileSync("docker", args, { encoding: "utf8", env });
   return out
     .split("\n")
     .filter(Boolean)
@@ -86,6 +94,11 @@ export function dockerContainers(filter: Record<string, string>): { id: string; 
           .map((kv: string) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
       ),
     }));
+}
+
+/** The running ones of dockerContainers(filter, dockerHost). */
+export function runningContainers(filter: Record<string, string>, dockerHost?: string): DockerContainer[] {
+  return dockerContainers(filter, dockerHost).filter((c) => c.state === "running");
 }
 
 export function dockerInspect(id: string): any {

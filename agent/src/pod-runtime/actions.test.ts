@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Pod } from "../../../src/schema/core.js";
 import { computePodActions, terminalPhase, type PodSyncContext } from "./actions.js";
 import { containerSpecHash } from "./pod-spec.js";
+import { observedContainer, testPod as pod } from "./pod-fixtures.js";
 import type { ObservedContainer, StartFailure } from "./types.js";
 
 const NOW = 1_000_000_000;
@@ -11,34 +11,9 @@ function context(overrides: Partial<PodSyncContext> = {}): PodSyncContext {
   return { now: NOW, backoff, unhealthy: new Map(), startFailures: new Map(), ...overrides };
 }
 
-function pod(spec: Partial<Pod["spec"]> = {}, metadata: Partial<Pod["metadata"]> = {}): Pod {
-  return {
-    metadata: { name: "web", namespace: "default", uid: "uid-1", ...metadata },
-    spec: { containers: [{ name: "app", image: "img:1" }], ...spec },
-  };
-}
-
 let nextId = 0;
-function observed(role: ObservedContainer["role"], containerName: string, fields: Partial<ObservedContainer> = {}): ObservedContainer {
-  return {
-    id: `c${nextId++}`,
-    role,
-    podUid: "uid-1",
-    podNamespace: "default",
-    podName: "web",
-    containerName,
-    attempt: 0,
-    backoffStep: 0,
-    state: "running",
-    oomKilled: false,
-    createdAt: NOW - 60_000,
-    startedAt: NOW - 60_000,
-    image: "img:1",
-    imageId: "sha256:1",
-    tty: false,
-    ...fields,
-  };
-}
+const observed = (role: ObservedContainer["role"], containerName: string, fields: Partial<ObservedContainer> = {}) =>
+  observedContainer(role, containerName, { id: `c${nextId++}`, createdAt: NOW - 60_000, startedAt: NOW - 60_000, imageId: "sha256:1", ...fields });
 
 const sandbox = (fields: Partial<ObservedContainer> = {}) => observed("infra", "POD", { id: "sandbox", ip: "172.17.0.2", ...fields });
 const app = (fields: Partial<ObservedContainer> = {}) =>

@@ -1,38 +1,19 @@
 import { describe, expect, it } from "vitest";
-import type { Pod } from "../../../src/schema/core.js";
 import type { ObservedContainer, PodPlan, StartFailure } from "./types.js";
+import { observedContainer, testPod as pod } from "./pod-fixtures.js";
 import { derivePodStatus, kubeTime, podPhase, qosClass, type StatusInput } from "./status.js";
 
 const NOW = Date.parse("2026-03-01T12:00:00Z");
 
-function pod(spec: Partial<Pod["spec"]> = {}): Pod {
-  return {
-    metadata: { name: "web", namespace: "default", uid: "uid-1" },
-    spec: { containers: [{ name: "app", image: "img:1" }], ...spec },
-  };
-}
-
-function observed(role: ObservedContainer["role"], containerName: string, fields: Partial<ObservedContainer> = {}): ObservedContainer {
-  return {
+const observed = (role: ObservedContainer["role"], containerName: string, fields: Partial<ObservedContainer> = {}) =>
+  observedContainer(role, containerName, {
     id: `${role}-${containerName}-${fields.attempt ?? 0}`,
-    role,
-    podUid: "uid-1",
-    podNamespace: "default",
-    podName: "web",
-    containerName,
-    attempt: 0,
-    backoffStep: 0,
-    state: "running",
-    oomKilled: false,
     createdAt: NOW - 120_000,
     startedAt: NOW - 110_000,
-    image: "img:1",
     imageId: "sha256:abc",
-    tty: false,
     sandboxId: role === "infra" ? undefined : "infra-POD-0",
     ...fields,
-  };
-}
+  });
 
 const sandbox = observed("infra", "POD", { ip: "172.17.0.3" });
 const emptyPlan = (): PodPlan => ({ actions: [], backoff: new Map() });

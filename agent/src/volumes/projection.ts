@@ -2,8 +2,8 @@
  * The files a configMap, secret, downwardAPI or projected volume should hold,
  * computed from the objects alone (pure). atomic-writer.ts puts them on disk.
  */
-import type { ConfigMap, Pod, Secret, Volume } from "../../../src/schema/core.js";
-import { resolveFieldRef, secretEntries } from "../env.js";
+import type { ConfigMap, Volume } from "../../../src/schema/core.js";
+import { resolveFieldRef, secretEntries, type EnvSources } from "../env.js";
 
 export interface ProjectedFile {
   /** Relative path inside the volume. */
@@ -14,15 +14,8 @@ export interface ProjectedFile {
 
 export type Projection = { ok: true; files: ProjectedFile[] } | { ok: false; message: string };
 
-/** What a projection may read besides the volume source. */
-export interface ProjectionSources {
-  pod: Pod;
-  configMaps: ReadonlyMap<string, ConfigMap>;
-  secrets: ReadonlyMap<string, Secret>;
-  podIP?: string;
-  hostIP?: string;
-  nodeName: string;
-}
+/** What a projection may read besides the volume source: what a container's environment may read. */
+export type ProjectionSources = EnvSources;
 
 const DEFAULT_MODE = 0o644;
 

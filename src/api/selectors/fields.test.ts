@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { KubeError } from "../../errors.js";
+import { thrownKubeError as rejected } from "../../testing/thrown-kube-error.js";
 import { resourceByName } from "../../schema/registry.js";
 import { checkFieldSelector, supportedFieldLabels } from "./field-labels.js";
 import { fieldValue } from "./field-value.js";
@@ -22,15 +23,6 @@ const event = {
   type: "Normal",
   source: { component: "kubelet", host: "node1" },
 };
-
-function rejected(fn: () => unknown): KubeError {
-  try {
-    fn();
-  } catch (e) {
-    return e as KubeError;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("parseFieldSelector: what kubectl sends", () => {
   it("describe pod: involvedObject name, namespace and uid", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ownedBy, seededRandom, testNode, testPod } from "../testing/nodes.js";
+import { ownedBy, testNode, testPod } from "../testing/nodes.js";
+import { seededRandom } from "../../testing/seeded-random.js";
 import { buildNodeInfos } from "./node-info.js";
 import { podRequests } from "./resources.js";
 import { fitsOnNode, needsScheduling, scheduleBatch, schedulePod } from "./schedule.js";

@@ -159,15 +159,3 @@ export function testPod(name: string, o: PodOptions = {}): Pod {
 export function ownedBy(kind: string, name: string, uid: string, apiVersion = "apps/v1"): OwnerReference {
   return { apiVersion, kind, name, uid, controller: true, blockOwnerDeletion: true };
 }
-
-/** A seeded uniform generator (mulberry32), so tie-breaks are reproducible in tests. */
-export function seededRandom(seed = 1): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -8,11 +8,11 @@
  * Writes that could reach the baseline objects are always dry runs (see
  * `confine`), so the consistency check afterwards can demand them unchanged.
  */
+import { seededRandom } from "../../../src/testing/seeded-random.js";
 import type { FuzzCase, GenContext, Targets } from "./context.js";
 import { encodingCases } from "./encoding-cases.js";
 import { objectCases } from "./object-cases.js";
 import { patchCases } from "./patch-cases.js";
-import { mulberry32 } from "./payloads.js";
 import { requestCases } from "./request-cases.js";
 import { subresourceCases } from "./subresource-cases.js";
 
@@ -54,7 +54,7 @@ export function confine(c: FuzzCase, t: Targets): FuzzCase {
 export function generateCases(seed: number, t: Targets): FuzzCase[] {
   const cases: FuzzCase[] = [];
   const ctx: GenContext = {
-    r: mulberry32(seed),
+    r: seededRandom(seed),
     t,
     add: (c) => cases.push(confine({ headers: {}, label: "", ...c }, t)),
   };

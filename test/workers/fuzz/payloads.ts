@@ -1,22 +1,10 @@
 /**
- * The fuzz test's raw material: a seeded PRNG (so a failure can be replayed
- * from its seed), the large payloads (built once and shared), and pools of
- * hostile values.
+ * The fuzz test's raw material: picks from a seeded PRNG (src/testing/seeded-random.ts,
+ * so a failure can be replayed from its seed), the large payloads (built once
+ * and shared), and pools of hostile values.
  */
 
 export type Rng = () => number;
-
-/** mulberry32: tiny, fast, and good enough to spread cases over the input space. */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 export const between = (r: Rng, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
