@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { request } from "node:http";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
@@ -44,8 +45,28 @@ const freePort = () =>
 
 const jsonpath = (args: string[]) => k.ok([...args, "-o", "json"]).then((s) => JSON.parse(s));
 
+// A Service range and Ingress port of this test's own, so agents of other clusters on this host never answer for it.
+const SERVICE_CIDR = `10.${200 + Math.floor(Math.random() * 50)}.${Math.floor(Math.random() * 256)}.0/24`;
+let ingressPort: number;
+
+/** GET through the agent's Ingress proxy with a Host header, as a browser at web.example.local would. */
+const viaIngress = (host: string) =>
+  new Promise<{ status: number; body: string }>((done, fail) => {
+    const req = request({ host: "127.0.0.1", port: ingressPort, path: "/", headers: { host } }, (res) => {
+      let body = "";
+      res.on("data", (d) => (body += d));
+      res.on("end", () => done({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", fail);
+    req.end();
+  });
+
 beforeAll(async () => {
-  cluster = await startCluster({ nodes: [NODE] });
+  ingressPort = await freePort();
+  cluster = await startCluster({
+    nodes: [{ name: NODE, env: { KUBEFLARE_SERVICE_CIDR: SERVICE_CIDR, KUBEFLARE_INGRESS_HTTP_PORT: String(ingressPort), KUBEFLARE_INGRESS_HTTPS_PORT: "0" } }],
+    vars: { SERVICE_CIDR },
+  });
   k = cluster.k;
 });
 
@@ -65,10 +86,22 @@ describe("examples/", () => {
     expect(ingress.spec.rules[0].host).toBe("web.example.local");
     // Each replica serves its own name: the command in the example really ran.
     const pods = (await jsonpath(["get", "pods", "-l", "app=web"])).items;
+    const names = new Set<string>(pods.map((p: any) => p.metadata.name));
     for (const pod of pods) {
       const [app] = dockerContainers({ "io.kubeflare.pod.uid": pod.metadata.uid, "io.kubeflare.container.name": "httpd" });
       expect(execFileSync("docker", ["exec", app.id, "cat", "/www/index.html"], { encoding: "utf8" }).trim()).toBe(pod.metadata.name);
     }
+    // The Ingress routes web.example.local through the node's Ingress proxy to the replicas.
+    await eventually(async () => (await viaIngress("web.example.local").catch(() => undefined))?.status === 200, 60_000);
+    const served = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      const res = await viaIngress("web.example.local");
+      expect(res.status).toBe(200);
+      served.add(res.body.trim());
+    }
+    for (const name of served) expect(names.has(name)).toBe(true);
+    expect(served.size).toBeGreaterThan(1);
+    expect((await viaIngress("other.example.local")).status).toBe(404);
   });
 
   it("configmap-app.yaml: env from the ConfigMap, the page mounted as a file", async () => {
