@@ -13,9 +13,12 @@
 //      bare `node` process measured in the same run;
 //   3. what an idle node costs: every request the agent makes to the
 //      control plane over an idle window, by endpoint (wrangler's request
-//      log), the alarm runs it causes (LOG_ALARM_RUNS=1), and the fan-out of
-//      one Node status write; turned into monthly cost for 10, 100 and 10,000
-//      nodes with Cloudflare's published prices (see PRICES).
+//      log), the alarm runs it causes and every wake of its channel shard
+//      (LOG_ALARM_RUNS=1: sweeps, and socket messages that reached the shard
+//      rather than the runtime's ping auto-response), and the fan-out of one
+//      Node status write; turned into monthly cost for 10, 100 and 10,000
+//      nodes with Cloudflare's published prices (see PRICES), for the
+//      WebSocket channel measured and the long-poll fallback as configured.
 // Missing a goal is reported, never fatal; the exit code is non-zero only
 // when a step fails. Everything created is removed, also on failure.
 import { spawn, execFileSync } from "node:child_process";
@@ -136,6 +139,7 @@ async function bareNodeKiB() {
 const requestLog = [];
 const agentLines = [];
 const alarmLog = [];
+const channelWakes = [];
 let logTail = "";
 function parseWranglerLog(chunk) {
   logTail += chunk;
@@ -148,6 +152,8 @@ function parseWranglerLog(chunk) {
     if (req) requestLog.push({ at, method: req[1], path: req[2].split("?")[0], status: Number(req[3]), ms: Number(req[4]) });
     const alarm = /alarm run: (\d+) ms, (\d+) keys, (\S+)/.exec(line);
     if (alarm) alarmLog.push({ at, ms: Number(alarm[1]), keys: Number(alarm[2]), store: alarm[3] });
+    const wake = /channel wake: (alarm|message)/.exec(line);
+    if (wake) channelWakes.push({ at, kind: wake[1] });
   }
 }
 
@@ -321,8 +327,11 @@ async function main() {
   results.idleRequests = within(requestLog, w0, w1);
   results.idleAgentLines = within(agentLines, w0, w1).map((l) => l.line);
   results.idleAlarms = within(alarmLog, w0, w1);
+  results.channelWakes = within(channelWakes, w0, w1);
+  results.channel = agentLines.some((l) => /WebSocket channel connected/.test(l.line)) ? "websocket" : "poll";
+  results.pingsSent = Math.floor(results.idleSeconds / 30);
 
-  // One Node status write, as the agent sends every 5 minutes: what it fans out to.
+  // One Node status write, as the agent sends every 30 minutes: what it fans out to.
   const node = (await call("GET", `/api/v1/nodes/${NODE}`)).json;
   const now = new Date().toISOString();
   node.status.conditions = node.status.conditions.map((c) => (c.type === "Ready" ? { ...c, lastHeartbeatTime: now } : c));
@@ -474,18 +483,24 @@ function report(r) {
     const counts = countBy(r.idleRequests, endpointOf);
     const req = [[`one idle agent, ${fmt(r.idleSeconds, 0)} s`, "requests", "per minute"]];
     for (const [name, c] of [...counts].sort((a, b) => b[1] - a[1])) req.push([name, String(c), fmt((c / r.idleSeconds) * 60, 2)]);
-    req.push(["node status (every 300 s by configuration)", "—", fmt(60 / 300, 2)]);
+    req.push(["Lease renewal + node status (every 1,800 s by configuration)", "—", fmt(60 / 1800, 3)]);
+    if (k.channel === "websocket") {
+      req.push([`pings on the channel socket (every 30 s by configuration)`, `${r.pingsSent}`, "2.00"]);
+      const wakes = countBy(r.channelWakes ?? [], (w) => w.kind);
+      req.push(["channel shard woken by a socket message (pings must not)", String(wakes.get("message") ?? 0), fmt(((wakes.get("message") ?? 0) / r.idleSeconds) * 60, 2)]);
+      req.push(["channel shard sweeps (per shard, not per node)", String(wakes.get("alarm") ?? 0), fmt(((wakes.get("alarm") ?? 0) / r.idleSeconds) * 60, 2)]);
+    }
     const alarms = countBy(r.idleAlarms, (a) => a.store);
     for (const [store, c] of alarms) req.push([`alarm runs, ${store} store`, String(c), fmt((c / r.idleSeconds) * 60, 2)]);
     printTable(req);
+    console.log(`\nthe agent's channel: ${k.channel === "websocket" ? "WebSocket (it logged \"WebSocket channel connected\")" : "long-poll (no WebSocket connected)"}`);
     if (r.idleAgentLines.length) console.log(`\nthe agent logged during the window: ${r.idleAgentLines.slice(0, 6).join(" | ")}`);
     console.log(
-      k.clean
-        ? `\nrates used below: long-poll ${fmt(k.polls * 60, 2)}/min (measured when the window held 3 or more, else every 50 s as configured); Lease and Node status every 300 s as configured`
-        : "\nrates used below: the agent's configured intervals (50 s long-poll, 300 s Lease and Node status): the window had a connection change",
+      `\nrates used below: Lease and Node status every 1,800 s and one reconnect a day as configured; requests other than those seen in the window${k.clean ? "" : " (none counted: the window had a connection change)"}; ` +
+        `node credentials add ${fmt(k.credentialDoRequests * 3600, 2)} Durable Object requests/hour per node (limiter and token review; the benchmark itself uses the admin token)`,
     );
     console.log(
-      `\nper node: ${fmt(k.workerRequests * 60, 2)} Worker requests/min, ${fmt(k.doRequests * 60, 2)} Durable Object requests/min ` +
+      `\nper node: ${fmt(k.workerRequests * 3600, 2)} Worker requests/hour, ${fmt((k.doRequests + k.credentialDoRequests) * 3600, 2)} Durable Object requests/hour ` +
         `(+ ${fmt(k.clusterAlarms * 60, 2)} cluster alarm runs/min); ` +
         `one heartbeat-only Node status write reached ${k.statusFanout ? `${r.namespaces.length} namespace stores and woke ${k.probeAlarms} alarm runs` : "no namespace store and woke no alarm"}; ` +
         `a write ${fmt(k.writeMs, 0)} ms (median Worker wall time through wrangler's proxy; 22 ms assumed when the window had none); ` +
@@ -493,9 +508,14 @@ function report(r) {
     );
     const cost = [["monthly idle cost", "Worker req (M)", "DO req (M)", "DO GB-s (k)", "awake shards", "rows written (M)", "Worker CPU (M ms)", "total $/month"]];
     const fleets = [10, 100, 10_000].map((n) => monthlyIdleCost(n, k));
-    for (const f of fleets)
+    const poll = perNodeRates(r, "poll");
+    const rows = [
+      ...fleets.map((f) => [`${f.n.toLocaleString("en-US")} nodes, ${k.channel}`, f]),
+      ...[10, 100, 10_000].map((n) => [`${n.toLocaleString("en-US")} nodes, long-poll fallback`, monthlyIdleCost(n, poll)]),
+    ];
+    for (const [label, f] of rows)
       cost.push([
-        `${f.n.toLocaleString("en-US")} nodes`,
+        label,
         millions(f.workerRequests),
         millions(f.doRequests),
         fmt(f.gbSeconds / 1000, 0),
@@ -518,8 +538,8 @@ function report(r) {
       ["SQLite rows read", f100.rowsRead, PRICES.rowsRead, f100.cost.rowsRead],
     ])
       console.log(`  ${label}: ${millions(used)} M of ${millions(p.included)} M included (${within100(used, p)}), overage ${dollars(extra)}`);
-    const one = monthlyIdleCost(100, k, 1);
-    console.log(`  with NODE_CHANNEL_SHARDS=1 the duration would be ${fmt(one.gbSeconds / 1000, 0)}k GB-s (${within100(one.gbSeconds, PRICES.doGbSeconds)})`);
+    const admin = monthlyIdleCost(100, k, undefined, { credentials: false });
+    console.log(`  with the admin token instead of node credentials: ${millions(admin.doRequests)} M Durable Object requests (${within100(admin.doRequests, PRICES.doRequests)})`);
     const met = f100.totalHigh <= PRICES.base;
     console.log(`\ngoal: a 100-node fleet idles within the Workers Paid plan's included usage: ${met ? "PASS" : "FAIL"} (${dollars(f100.totalLow - PRICES.base)}–${dollars(f100.totalHigh - PRICES.base)} over the $5 base per month)`);
   }

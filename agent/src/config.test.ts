@@ -54,6 +54,14 @@ describe("parseCommandLine", () => {
     expect(() => parseCommandLine(["run", "--server", "not a url", "--token", "t"])).toThrow("--server must be a URL");
     expect(() => parseCommandLine(["run", "--server"])).toThrow("--server needs a value");
   });
+
+  it("reads --channel websocket|poll and refuses anything else", () => {
+    const options = (argv: string[]) => (parseCommandLine(argv) as { options: { channel?: string } }).options;
+    expect(options(["run", "--server", "https://cp", "--channel", "poll"]).channel).toBe("poll");
+    expect(options(["run", "--server", "https://cp", "--channel=websocket"]).channel).toBe("websocket");
+    expect(options(["run", "--server", "https://cp"]).channel).toBeUndefined();
+    expect(() => parseCommandLine(["run", "--server", "https://cp", "--channel", "sse"])).toThrow('--channel must be websocket or poll, got "sse"');
+  });
 });
 
 describe("defaults", () => {

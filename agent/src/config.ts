@@ -42,6 +42,8 @@ Flags:
   --cluster-dns-ip IP   cluster DNS address given to pods (default: the tenth address of --service-cidr)
   --ingress-http-port PORT   Ingress HTTP port on the node address (default 80)
   --ingress-https-port PORT  Ingress HTTPS port on the node address (default 443)
+  --channel websocket|poll  how desired state arrives: a WebSocket the control plane pushes over
+                        (default; falls back to long-polling when the upgrade is refused), or long-polling only
   --drain-seconds S     how long a deleted pod keeps running after leaving Service endpoints, so every
                         node's proxy has stopped sending it traffic before SIGTERM (default 2; capped by the grace period)
   --metrics-address HOST:PORT  serve /metrics there (needs --metrics-token; off by default)
@@ -69,6 +71,7 @@ const FLAGS: Record<string, keyof AgentOptions | "labels"> = {
   "--ingress-http-port": "ingressHttpPort",
   "--ingress-https-port": "ingressHttpsPort",
   "--drain-seconds": "drainSeconds",
+  "--channel": "channel",
 };
 
 const NUMERIC = new Set<keyof AgentOptions>(["relayPort", "ingressHttpPort", "ingressHttpsPort", "drainSeconds"]);
@@ -124,6 +127,7 @@ export function parseCommandLine(argv: string[], env: Record<string, string | un
     if (value === undefined || (inline === undefined && value.startsWith("--"))) throw new UsageError(`${flag} needs a value`);
     if (field === "labels") options.labels = { ...options.labels, ...parseLabels(value) };
     else if (NUMERIC.has(field)) (options as Record<string, unknown>)[field] = parseNumber(flag, value);
+    else if (field === "channel" && value !== "websocket" && value !== "poll") throw new UsageError(`--channel must be websocket or poll, got "${value}"`);
     else (options as Record<string, unknown>)[field] = value;
   }
   options.token ??= env.KUBEFLARE_TOKEN;

@@ -13,7 +13,8 @@ import type { BackoffPolicy, CrashBackoffPolicy } from "./backoff.js";
 import { defaultNodeName, defaultStateDir } from "./config.js";
 import { ControlPlaneClient } from "./controlplane/client.js";
 import { ConnectionMonitor } from "./controlplane/connection.js";
-import { DesiredStateCache, DesiredStatePoller } from "./controlplane/desired-state.js";
+import { DesiredStateCache } from "./controlplane/desired-state.js";
+import { DesiredStateChannel, type ChannelMode } from "./controlplane/channel-socket.js";
 import { EventRecorder } from "./controlplane/events.js";
 import { NodeLease } from "./controlplane/heartbeat.js";
 import { gatherNodeFacts } from "./controlplane/node-facts.js";
@@ -61,6 +62,8 @@ export interface AgentOptions {
   heartbeatIntervalMs?: number;
   nodeStatusIntervalMs?: number;
   pollTimeoutSeconds?: number;
+  /** How desired state arrives: "websocket" (default, long-polling when refused) or "poll". */
+  channel?: ChannelMode;
   statusBatchMs?: number;
   resyncIntervalMs?: number;
   /** Node relay port for other nodes' proxies (default 10250; 0: any free port). */
@@ -176,7 +179,11 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
   }
   runtime.start();
 
-  const poller = new DesiredStatePoller({
+  const poller = new DesiredStateChannel({
+    mode: options.channel,
+    server: options.server,
+    token: options.token,
+    ca,
     client,
     nodeName,
     cache,

@@ -43,8 +43,9 @@ describe("channel liveness", () => {
   });
   afterEach(() => vi.useRealTimers());
 
-  const make = (known: [string, boolean][] = [], serves = (_: string) => true) =>
+  const make = (known: [string, boolean][] = [], serves = (_: string) => true, connected?: (node: string, now: number) => boolean) =>
     new ChannelLiveness({
+      connected,
       graceMs: 40_000,
       now: () => now,
       load: () => known,
@@ -121,6 +122,53 @@ describe("channel liveness", () => {
     await l.flush();
     expect(sent.flat().some((r) => r.node === "moved")).toBe(false);
   });
+  it("keeps a node with a connected socket live however long, and silent once the grace period has passed after it closed", async () => {
+    const sockets = new Set<string>();
+    const l = make([], () => true, (node) => sockets.has(node));
+    sockets.add("ws");
+    expect(l.socketOpened("ws")).toBe(false);
+    await advance(100);
+    expect(sent).toEqual([[{ node: "ws", live: true, at: expect.any(Number) }]]);
+    // No polls, no messages: the open socket is the heartbeat, even for the backstop sweep.
+    await advance(10 * 60_000);
+    expect(l.sweep()).toBe(true);
+    await l.flush();
+    expect(sent).toHaveLength(1);
+
+    sockets.delete("ws");
+    l.socketClosed("ws");
+    await advance(39_000);
+    expect(sent).toHaveLength(1);
+    await advance(2_000);
+    expect(sent.at(-1)).toEqual([{ node: "ws", live: false, at: expect.any(Number) }]);
+    sockets.add("ws");
+    expect(l.socketOpened("ws")).toBe(true);
+    await advance(100);
+    expect(sent.at(-1)).toEqual([{ node: "ws", live: true, at: expect.any(Number) }]);
+  });
+
+  it("judges a half-open socket from its last ping: silent at once when that is past the grace period", async () => {
+    const l = make([], () => true, () => false);
+    l.socketOpened("half");
+    await advance(100);
+    const lastPing = now;
+    await advance(70_000);
+    l.socketClosed("half", lastPing);
+    await advance(100);
+    expect(sent.at(-1)).toEqual([{ node: "half", live: false, at: expect.any(Number) }]);
+  });
+
+  it("does not count a socket that reconnected within the grace period as silent", async () => {
+    const sockets = new Set(["r"]);
+    const l = make([], () => true, (node) => sockets.has(node));
+    l.socketOpened("r");
+    await advance(100);
+    // The old socket's close arrives after the new one opened (a replaced connection).
+    l.socketOpened("r");
+    l.socketClosed("r");
+    await advance(60_000);
+    expect(sent.flat().filter((r) => !r.live)).toEqual([]);
+  });
 });
 
 describe("channel liveness while a batch is on its way", () => {
@@ -153,4 +201,5 @@ describe("channel liveness while a batch is on its way", () => {
     expect(l.arrived("a")).toBe(false);
     expect(sent).toHaveLength(1);
   });
+
 });

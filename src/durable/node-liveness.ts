@@ -1,9 +1,10 @@
 /**
- * Node liveness as a NodeChannel shard sees it: an agent's long-poll is its
- * heartbeat. A node is alive while one of its polls is parked here, and for
- * the grace period after its last poll arrived or was answered; an answer
- * that never reaches the agent (a lost connection) is noticed because no
- * new poll follows it.
+ * Node liveness as a NodeChannel shard sees it: an agent's long-poll or its
+ * channel WebSocket is its heartbeat. A node is alive while one of its polls
+ * is parked here or its socket is connected (and still pinging), and for the
+ * grace period after its last poll arrived or was answered, or its socket
+ * closed; an answer that never reaches the agent (a lost connection) is
+ * noticed because no new poll follows it.
  *
  * Only transitions leave the shard: "live" when a node's poll arrives and
  * the cluster store does not already know it as live, "silent" once it has
@@ -33,6 +34,11 @@ export class PollTracker {
   pollStarted(node: string, now: number): void {
     this.seen.set(node, now);
     this.parked.set(node, (this.parked.get(node) ?? 0) + 1);
+  }
+
+  /** A sign of life that parks nothing: a channel socket opening or closing. */
+  heard(node: string, at: number): void {
+    this.seen.set(node, Math.max(at, this.seen.get(node) ?? 0));
   }
 
   pollEnded(node: string, now: number): void {
@@ -65,6 +71,12 @@ export interface ChannelLivenessOptions {
   save(report: LivenessReport): void;
   /** Sends a batch of transitions to the cluster store. */
   send(reports: LivenessReport[]): Promise<void>;
+  /**
+   * Whether the node has a channel socket that still counts as live (the
+   * shard reads this from the runtime's sockets, which survive hibernation
+   * where this object's memory does not).
+   */
+  connected?(node: string, now: number): boolean;
   /** Whether this shard serves the node (a node moved by a shard-count change is not ours to judge). */
   serves(node: string): boolean;
   /** How long transitions are gathered into one batch (default 50 ms). */
@@ -97,8 +109,29 @@ export class ChannelLiveness {
    * post its Node and pod status again.
    */
   arrived(node: string): boolean {
-    this.cancelCheck(node);
     this.tracker.pollStarted(node, this.now());
+    return this.cameBack(node);
+  }
+
+  /** A channel socket opened; like `arrived`, returns true when the agent should resync. */
+  socketOpened(node: string): boolean {
+    this.tracker.heard(node, this.now());
+    return this.cameBack(node);
+  }
+
+  /**
+   * A channel socket closed or failed, or was found half-open (then `lastSeen`
+   * is its last ping): silent once the grace period has passed since then,
+   * unless the node is back meanwhile.
+   */
+  socketClosed(node: string, lastSeen = this.now()): void {
+    this.tracker.heard(node, lastSeen);
+    if (this.tracker.isParked(node)) return;
+    this.scheduleCheck(node, Math.max(0, lastSeen + this.options.graceMs - this.now()));
+  }
+
+  private cameBack(node: string): boolean {
+    this.cancelCheck(node);
     // Once per return: later polls find the "live" verdict already on its way.
     const told = this.inFlight.get(node)?.live ?? this.reported.get(node);
     const wasSilent = told === false && this.pending.get(node)?.live !== true;
@@ -110,13 +143,17 @@ export class ChannelLiveness {
   left(node: string): void {
     this.tracker.pollEnded(node, this.now());
     if (this.tracker.isParked(node)) return;
+    this.scheduleCheck(node, this.options.graceMs);
+  }
+
+  private scheduleCheck(node: string, delayMs: number): void {
     this.cancelCheck(node);
     this.checks.set(
       node,
       setTimeout(() => {
         this.checks.delete(node);
         this.check(node);
-      }, this.options.graceMs + 10),
+      }, delayMs + 10),
     );
   }
 
@@ -173,7 +210,8 @@ export class ChannelLiveness {
       this.tracker.forget(node);
       return;
     }
-    if (!this.tracker.alive(node, this.now())) this.queue({ node, live: false, at: this.now() });
+    const now = this.now();
+    if (!this.tracker.alive(node, now) && !this.options.connected?.(node, now)) this.queue({ node, live: false, at: now });
   }
 
   private verdict(node: string): boolean | undefined {

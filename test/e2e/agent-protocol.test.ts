@@ -104,7 +104,7 @@ describe("agent and control plane", () => {
     expect(status.conditions.find((c: any) => c.type === "Ready")).toMatchObject({ status: "True", reason: "KubeletReady" });
     await waitFor("lease renewals", () => plane.leaseRenewals >= 2);
     const lease = plane.leases.get(nodeName);
-    expect(lease.spec).toMatchObject({ holderIdentity: nodeName, leaseDurationSeconds: 360 });
+    expect(lease.spec).toMatchObject({ holderIdentity: nodeName, leaseDurationSeconds: 1860 });
     expect(lease.spec.renewTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     expect(log[0]).toMatch(/starting as node/);
     expect(log.some((line) => line.startsWith("connected to control plane"))).toBe(true);

@@ -102,6 +102,29 @@ describe("Secrets at rest", () => {
     for (const body of after.changes) expect(body).not.toContain(B64);
   });
 
+  it("seals the node channel's shares, which carry the Secrets a node's pods use", async () => {
+    const ns = "sec-shares";
+    await createNamespace(ns);
+    await createSecret(ns, "db");
+    const pod = await call("POST", `/api/v1/namespaces/${ns}/pods`, {
+      metadata: { name: "app" },
+      spec: { nodeName: "sec-node", containers: [{ name: "app", image: "busybox", env: [{ name: "P", valueFrom: { secretKeyRef: { name: "db", key: "password" } } }] }] },
+    });
+    expect(pod.status, pod.text).toBe(201);
+    const desired = await call("GET", "/kubeflare/v1/nodes/sec-node/desired?version=&timeoutSeconds=0");
+    expect(desired.body.secrets.map((s: any) => s.data.password)).toEqual([B64]);
+
+    const shard = env.NODE_CHANNEL.get(env.NODE_CHANNEL.idFromName("shard:0"));
+    const rows = await runInDurableObject(shard, async (_instance, state) =>
+      state.storage.sql.exec<{ body: string }>("SELECT body FROM shares WHERE node = 'sec-node'").toArray().map((r) => r.body),
+    );
+    expect(rows).toHaveLength(1);
+    for (const body of rows) {
+      expect(body.startsWith("k8s:enc:kf-aesgcm:v1:")).toBe(true);
+      for (const needle of [PASSWORD, B64, "last-applied"]) expect(body).not.toContain(needle);
+    }
+  });
+
   it("re-wraps data keys found under the previous KEK, and still opens every record", async () => {
     const ns = "sec-rewrap";
     await createNamespace(ns);

@@ -1,7 +1,8 @@
 /**
- * The desired state: long-polled from the control plane, written to disk
- * after every change, and read back at start so the node keeps running its
- * pods when it boots without the control plane.
+ * The desired state: received from the control plane (over the channel
+ * socket, channel-socket.ts, or by long-polling), written to disk after
+ * every change, and read back at start so the node keeps running its pods
+ * when it boots without the control plane.
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -13,7 +14,7 @@ import type { ConnectionMonitor } from "./connection.js";
 import { UnexpectedResponse } from "./errors.js";
 import type { StreamCommand } from "./streams.js";
 
-/** The long-poll's answer (docs/agent-protocol.md). */
+/** The long-poll's answer, and each message on the channel socket (docs/agent-protocol.md). */
 export interface DesiredStateAnswer extends Partial<DesiredState> {
   version: string;
   unchanged?: boolean;
@@ -54,71 +55,25 @@ export class DesiredStateCache {
   }
 }
 
-export interface DesiredStatePollerOptions {
-  client: ControlPlaneClient;
-  nodeName: string;
+export interface DesiredStateReceiverOptions {
   cache: DesiredStateCache;
-  monitor: ConnectionMonitor;
   onState(state: DesiredState): void;
   onCommands(commands: StreamCommand[]): void;
   /** The control plane lost track of this node and asks for its status again. */
   onResync?(): void;
   /** Version to resume from (the cached state's). */
   version?: string;
-  pollTimeoutSeconds?: number;
-  retry?: BackoffPolicy;
-  log: Logger;
 }
 
-export class DesiredStatePoller {
-  private readonly abort = new AbortController();
-  private version: string;
-  private loop?: Promise<void>;
+/** Acts on answers, whichever channel brought them; keeps the version the next poll or socket resumes from. */
+export class DesiredStateReceiver {
+  version: string;
 
-  constructor(private readonly options: DesiredStatePollerOptions) {
+  constructor(private readonly options: DesiredStateReceiverOptions) {
     this.version = options.version ?? "";
   }
 
-  start(): void {
-    this.loop ??= this.run();
-  }
-
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    const { client, nodeName, monitor, log } = this.options;
-    const timeoutSeconds = this.options.pollTimeoutSeconds ?? POLL_TIMEOUT_SECONDS;
-    let failures = 0;
-    let lastError = "";
-    while (!this.abort.signal.aborted) {
-      try {
-        const path =
-          `/kubeflare/v1/nodes/${encodeURIComponent(nodeName)}/desired` +
-          `?version=${encodeURIComponent(this.version)}&timeoutSeconds=${timeoutSeconds}`;
-        const response = await client.request<DesiredStateAnswer>("GET", path, undefined, {
-          timeoutMs: (timeoutSeconds + 15) * 1000,
-          signal: this.abort.signal,
-        });
-        if (isUnavailableStatus(response.status)) throw new TransportError(`HTTP ${response.status}`);
-        monitor.succeeded();
-        if (response.status !== 200) throw new UnexpectedResponse(response.status, "polling desired state", response.body);
-        failures = 0;
-        lastError = "";
-        await this.accept(response.body);
-      } catch (error) {
-        if (this.abort.signal.aborted) return;
-        if (error instanceof TransportError) monitor.failed(error);
-        else if ((error as Error).message !== lastError) log(`desired state: ${(error as Error).message}`);
-        lastError = (error as Error).message;
-        await sleep(retryDelayMs(failures++, this.options.retry ?? RECONNECT_BACKOFF), this.abort.signal);
-      }
-    }
-  }
-
-  private async accept(answer: DesiredStateAnswer): Promise<void> {
+  async accept(answer: DesiredStateAnswer): Promise<void> {
     if (!answer.unchanged) {
       const state: DesiredState = {
         version: answer.version,
@@ -133,6 +88,75 @@ export class DesiredStatePoller {
     this.version = answer.version ?? this.version;
     if (answer.resync) this.options.onResync?.();
     if (answer.commands?.length) this.options.onCommands(answer.commands);
+  }
+}
+
+export interface DesiredStatePollerOptions extends DesiredStateReceiverOptions {
+  client: ControlPlaneClient;
+  nodeName: string;
+  monitor: ConnectionMonitor;
+  pollTimeoutSeconds?: number;
+  retry?: BackoffPolicy;
+  log: Logger;
+  /** Shared with the WebSocket channel, so either resumes from the other's version. */
+  receiver?: DesiredStateReceiver;
+  /** Polling ends when this aborts (the WebSocket channel's fallback is temporary). */
+  until?: AbortSignal;
+}
+
+export class DesiredStatePoller {
+  private readonly abort = new AbortController();
+  private readonly signal: AbortSignal;
+  private readonly receiver: DesiredStateReceiver;
+  private loop?: Promise<void>;
+
+  constructor(private readonly options: DesiredStatePollerOptions) {
+    this.receiver = options.receiver ?? new DesiredStateReceiver(options);
+    this.signal = options.until ? AbortSignal.any([this.abort.signal, options.until]) : this.abort.signal;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+  }
+
+  /** Resolves once polling has ended (stopped, or `until` aborted). */
+  async finished(): Promise<void> {
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const { client, nodeName, monitor, log } = this.options;
+    const timeoutSeconds = this.options.pollTimeoutSeconds ?? POLL_TIMEOUT_SECONDS;
+    let failures = 0;
+    let lastError = "";
+    while (!this.signal.aborted) {
+      try {
+        const path =
+          `/kubeflare/v1/nodes/${encodeURIComponent(nodeName)}/desired` +
+          `?version=${encodeURIComponent(this.receiver.version)}&timeoutSeconds=${timeoutSeconds}`;
+        const response = await client.request<DesiredStateAnswer>("GET", path, undefined, {
+          timeoutMs: (timeoutSeconds + 15) * 1000,
+          signal: this.signal,
+        });
+        if (isUnavailableStatus(response.status)) throw new TransportError(`HTTP ${response.status}`);
+        monitor.succeeded();
+        if (response.status !== 200) throw new UnexpectedResponse(response.status, "polling desired state", response.body);
+        failures = 0;
+        lastError = "";
+        await this.receiver.accept(response.body);
+      } catch (error) {
+        if (this.signal.aborted) return;
+        if (error instanceof TransportError) monitor.failed(error);
+        else if ((error as Error).message !== lastError) log(`desired state: ${(error as Error).message}`);
+        lastError = (error as Error).message;
+        await sleep(retryDelayMs(failures++, this.options.retry ?? RECONNECT_BACKOFF), this.signal);
+      }
+    }
   }
 }
 

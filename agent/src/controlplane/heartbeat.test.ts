@@ -16,7 +16,7 @@ describe("node lease", () => {
         resourceVersion: "7",
         ownerReferences: [{ apiVersion: "v1", kind: "Node", name: "n1", uid: "node-uid" }],
       },
-      spec: { holderIdentity: "n1", leaseDurationSeconds: 360, renewTime: "1970-01-01T00:00:00.000000Z" },
+      spec: { holderIdentity: "n1", leaseDurationSeconds: 1860, renewTime: "1970-01-01T00:00:00.000000Z" },
     });
   });
 });

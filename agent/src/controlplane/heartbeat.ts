@@ -1,15 +1,17 @@
 /**
- * The node's Lease in kube-node-lease. The desired-state long-poll is this
- * agent's heartbeat (docs/agent-protocol.md), so the Lease is renewed only
- * every few minutes, to show kubectl users (`kubectl describe node`, `get
- * leases`) who holds it and when the node was last heard from this way.
+ * The node's Lease in kube-node-lease. The desired-state channel (its
+ * WebSocket, or the long-poll) is this agent's heartbeat
+ * (docs/agent-protocol.md), so the Lease is renewed only every half hour, to
+ * show kubectl users (`kubectl describe node`, `get leases`) who holds it.
+ * Each renewal costs Durable Object requests an idle fleet pays for, which
+ * is why it is this rare.
  */
 import type { ControlPlaneClient } from "./client.js";
 import { UnexpectedResponse } from "./errors.js";
 
 export const LEASE_NAMESPACE = "kube-node-lease";
 /** How often the agent renews its Lease. */
-export const LEASE_RENEW_INTERVAL_MS = 300_000;
+export const LEASE_RENEW_INTERVAL_MS = 30 * 60_000;
 /** A renewal interval with a minute to spare, so a renewed Lease never reads as expired. */
 export const LEASE_DURATION_SECONDS = LEASE_RENEW_INTERVAL_MS / 1000 + 60;
 

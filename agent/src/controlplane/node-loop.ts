@@ -1,9 +1,9 @@
 /**
  * Keeps the Node registered and its objects current: register (retrying
  * until the control plane answers), then renew the Lease and rewrite the
- * Node status every few minutes, and the status at once after a reconnect
+ * Node status every half hour, and the status at once after a reconnect
  * or when the control plane asks (it had marked the node unreachable).
- * Liveness itself rides on the desired-state long-poll.
+ * Liveness itself rides on the desired-state channel.
  */
 import { retryDelayMs, RECONNECT_BACKOFF, type BackoffPolicy } from "../backoff.js";
 import type { Logger } from "../log.js";
@@ -12,6 +12,9 @@ import type { ConnectionMonitor } from "./connection.js";
 import { sleep } from "./desired-state.js";
 import { UnexpectedResponse } from "./errors.js";
 import { LEASE_RENEW_INTERVAL_MS, type NodeLease } from "./heartbeat.js";
+
+/** How often an unchanged Node status is written again: with the Lease, so both cost one wake of the cluster store. */
+export const NODE_STATUS_INTERVAL_MS = LEASE_RENEW_INTERVAL_MS;
 import type { NodeRegistration } from "./registration.js";
 
 export interface NodeLoopOptions {
@@ -19,7 +22,7 @@ export interface NodeLoopOptions {
   lease: NodeLease;
   monitor: ConnectionMonitor;
   log: Logger;
-  /** Lease renewal interval (default 5 min). */
+  /** Lease renewal interval (default 30 min). */
   heartbeatIntervalMs?: number;
   nodeStatusIntervalMs?: number;
   retry?: BackoffPolicy;
@@ -58,7 +61,7 @@ export class NodeLoop {
   private async run(): Promise<void> {
     const { registration, lease, monitor, log } = this.options;
     const renewEvery = this.options.heartbeatIntervalMs ?? LEASE_RENEW_INTERVAL_MS;
-    const statusInterval = this.options.nodeStatusIntervalMs ?? 300_000;
+    const statusInterval = this.options.nodeStatusIntervalMs ?? NODE_STATUS_INTERVAL_MS;
     let failures = 0;
     let lastError = "";
     let lastStatus = 0;
