@@ -11,6 +11,7 @@ import { mergeDeltas, seriesKey, type SeriesDelta } from "../metrics/aggregate.j
 
 /** A per-isolate gauge not refreshed for this long belongs to an isolate that is gone. */
 const GAUGE_TTL_MS = 120_000;
+const MAX_BOUND_KEYS = 90;
 
 export class MetricsStore extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -25,13 +26,17 @@ export class MetricsStore extends DurableObject<Env> {
   /** Adds counter/histogram deltas; sets the sender's own gauges (summed over live senders when read). */
   async record(deltas: SeriesDelta[], gauges?: { source: string; values: Record<string, number> }): Promise<void> {
     if (deltas.length) {
-      const keys = deltas.map((d) => seriesKey(d.name, d.labels));
+      const keys = [...new Set(deltas.map((d) => seriesKey(d.name, d.labels)))];
       const totals = new Map<string, SeriesDelta>();
-      for (const row of this.sql.exec<{ key: string; name: string; labels: string; value: number; counts: string | null }>(
-        `SELECT key, name, labels, value, counts FROM series WHERE key IN (${keys.map(() => "?").join(",")})`,
-        ...keys,
-      ))
-        totals.set(row.key, { name: row.name, labels: JSON.parse(row.labels), value: row.value, counts: row.counts ? JSON.parse(row.counts) : undefined });
+      // Durable Object SQLite binds at most 100 parameters per statement.
+      for (let i = 0; i < keys.length; i += MAX_BOUND_KEYS) {
+        const chunk = keys.slice(i, i + MAX_BOUND_KEYS);
+        for (const row of this.sql.exec<{ key: string; name: string; labels: string; value: number; counts: string | null }>(
+          `SELECT key, name, labels, value, counts FROM series WHERE key IN (${chunk.map(() => "?").join(",")})`,
+          ...chunk,
+        ))
+          totals.set(row.key, { name: row.name, labels: JSON.parse(row.labels), value: row.value, counts: row.counts ? JSON.parse(row.counts) : undefined });
+      }
       mergeDeltas(totals, deltas);
       for (const [key, s] of totals)
         this.sql.exec(
