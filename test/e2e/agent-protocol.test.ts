@@ -177,7 +177,7 @@ describe("agent and control plane", () => {
     await plane.start();
     await waitFor("the reconnect", () => log.some((line) => line.startsWith("reconnected to control plane")));
     await waitFor("the offline restarts reported", () => plane.statusOf(crasher.metadata.uid)?.containerStatuses?.[0].restartCount >= duringOutage);
-    expect(log.filter((line) => line.includes("unreachable"))).toHaveLength(1);
+    expect(log.filter((line) => line.includes("unreachable")), log.join("\n")).toHaveLength(1);
 
     // A fresh agent while the control plane is down runs from the cached desired state:
     // a container killed behind its back is replaced, nothing else is duplicated.

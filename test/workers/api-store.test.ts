@@ -184,13 +184,17 @@ describe("namespaces", () => {
     expect(missing.body.message).toBe('namespaces "nowhere" not found');
 
     await call("POST", "/api/v1/namespaces", { metadata: { name: "doomed" } });
-    await call("POST", "/api/v1/namespaces/doomed/configmaps", { metadata: { name: "inside" } });
+    // A finalizer holds the namespace in Terminating until the test lets go, so the 403 below cannot race its removal.
+    await call("POST", "/api/v1/namespaces/doomed/configmaps", { metadata: { name: "inside", finalizers: ["kubeflare.test/hold"] } });
     const del = await call("DELETE", "/api/v1/namespaces/doomed");
     expect(del.status).toBe(202);
     expect(del.body.status.phase).toBe("Terminating");
     const refused = await call("POST", "/api/v1/namespaces/doomed/configmaps", { metadata: { name: "late" } });
     expect(refused.status).toBe(403);
-    await runDurableObjectAlarm(env.STORE.get(env.STORE.idFromName("ns:doomed")));
+    expect(refused.body.message).toContain("because it is being terminated");
+    await call("PATCH", "/api/v1/namespaces/doomed/configmaps/inside", { metadata: { finalizers: null } }, { "content-type": "application/merge-patch+json" });
+    for (let i = 0; i < 5 && (await call("GET", "/api/v1/namespaces/doomed")).status !== 404; i++)
+      await runDurableObjectAlarm(env.STORE.get(env.STORE.idFromName("ns:doomed")));
     expect((await call("GET", "/api/v1/namespaces/doomed")).status).toBe(404);
     expect((await call("GET", "/api/v1/namespaces/doomed/configmaps/inside")).status).toBe(404);
   });

@@ -177,6 +177,7 @@ export class DesiredStateChannel {
     let refusedWith: number | undefined;
     let announced = false;
     while (!signal.aborted) {
+      const started = Date.now();
       const result = await runChannelSocket({
         server: this.options.server,
         token: this.options.token,
@@ -203,7 +204,7 @@ export class DesiredStateChannel {
         await this.poll(AbortSignal.any([signal, AbortSignal.timeout(retryMs)]));
         continue;
       }
-      if (result.kind === "unreachable") monitor.failed(result.error);
+      if (result.kind === "unreachable") monitor.failed(result.error, started);
       await sleep(retryDelayMs(failures++, this.options.retry ?? RECONNECT_BACKOFF), signal);
     }
   }

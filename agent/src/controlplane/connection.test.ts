@@ -32,4 +32,23 @@ describe("ConnectionMonitor", () => {
     monitor.failed("refused");
     expect(lines[0]).toContain("running pods from the cached desired state");
   });
+
+  it("ignores a failure of an attempt that began before the control plane came back", () => {
+    const lines: string[] = [];
+    let now = 0;
+    const monitor = new ConnectionMonitor("https://cp", "n", (line) => lines.push(line), () => now);
+    monitor.succeeded();
+    now = 1_000;
+    monitor.failed(new Error("ECONNREFUSED"), 1_000);
+    now = 9_000;
+    monitor.succeeded();
+    // In flight across the outage (started at 5 s), it fails after the reconnect at 9 s: old news.
+    monitor.failed(new Error("socket hang up"), 5_000);
+    expect(monitor.state).toBe("connected");
+    // An attempt that began after the reconnect is a new outage.
+    now = 12_000;
+    monitor.failed(new Error("ECONNREFUSED"), 11_000);
+    expect(lines.filter((l) => l.includes("unreachable"))).toHaveLength(2);
+    expect(monitor.state).toBe("unreachable");
+  });
 });

@@ -33,8 +33,14 @@ export class ConnectionMonitor {
     }
   }
 
-  failed(error: unknown): void {
+  /**
+   * `startedAt`: when the failed attempt began. An attempt older than the
+   * last success failed on a connection that is already known to be back
+   * (it was in flight across the outage), so it says nothing new.
+   */
+  failed(error: unknown, startedAt?: number): void {
     if (this.state === "unreachable") return;
+    if (this.state === "connected" && startedAt !== undefined && startedAt < this.since) return;
     const reason = error instanceof Error ? error.message : String(error);
     const wasConnected = this.state === "connected";
     this.state = "unreachable";

@@ -135,6 +135,7 @@ export class DesiredStatePoller {
     let failures = 0;
     let lastError = "";
     while (!this.signal.aborted) {
+      const started = Date.now();
       try {
         const path =
           `/kubeflare/v1/nodes/${encodeURIComponent(nodeName)}/desired` +
@@ -151,7 +152,7 @@ export class DesiredStatePoller {
         await this.receiver.accept(response.body);
       } catch (error) {
         if (this.signal.aborted) return;
-        if (error instanceof TransportError) monitor.failed(error);
+        if (error instanceof TransportError) monitor.failed(error, started);
         else if ((error as Error).message !== lastError) log(`desired state: ${(error as Error).message}`);
         lastError = (error as Error).message;
         await sleep(retryDelayMs(failures++, this.options.retry ?? RECONNECT_BACKOFF), this.signal);

@@ -93,6 +93,7 @@ export class EventRecorder implements PodEventSink {
     try {
       while (this.queue.length > 0 && !this.stopped) {
         const event = this.queue[0];
+        const started = Date.now();
         try {
           const response = await this.client.request("POST", `/api/v1/namespaces/${event.metadata.namespace}/events`, event);
           if (isUnavailableStatus(response.status)) throw new TransportError(`HTTP ${response.status}`);
@@ -101,7 +102,7 @@ export class EventRecorder implements PodEventSink {
           this.queue.shift();
         } catch (error) {
           // Unreachable: drop what is queued; the pods' status carries the truth when the control plane returns.
-          this.monitor.failed(error);
+          this.monitor.failed(error, started);
           this.queue.length = 0;
         }
       }

@@ -67,6 +67,7 @@ export class NodeLoop {
     let lastStatus = 0;
     let lastRenewal = 0;
     while (!this.abort.signal.aborted) {
+      const started = Date.now();
       try {
         if (!this.registered) {
           await registration.register();
@@ -92,7 +93,7 @@ export class NodeLoop {
         if (this.abort.signal.aborted) return;
         const unreachable =
           error instanceof TransportError || (error instanceof UnexpectedResponse && isUnavailableStatus(error.status));
-        if (unreachable) monitor.failed(error);
+        if (unreachable) monitor.failed(error, started);
         else if ((error as Error).message !== lastError) log(`node heartbeat: ${(error as Error).message}`);
         lastError = (error as Error).message;
         await sleep(retryDelayMs(failures++, this.options.retry ?? RECONNECT_BACKOFF), this.abort.signal);

@@ -113,6 +113,7 @@ export class PodStatusReporter {
     this.pending.clear();
     const { client, nodeName, monitor, log } = this.options;
     let retryLater = false;
+    const started = Date.now();
     try {
       const response = await client.request<{ results?: StatusResult[] }>(
         "POST",
@@ -141,7 +142,7 @@ export class PodStatusReporter {
       if (!retryLater) this.failures = 0;
     } catch (error) {
       for (const [uid, entry] of batch) this.requeue(uid, entry);
-      if (error instanceof TransportError) monitor.failed(error);
+      if (error instanceof TransportError) monitor.failed(error, started);
       else if (this.failures === 0) log(`pod status: ${(error as Error).message}`);
       retryLater = true;
     } finally {
