@@ -70,6 +70,7 @@ export function runChannelSocket(options: ChannelSocketOptions): Promise<Channel
     });
     let opened = false;
     let lastHeard = Date.now();
+    let unanswered = 0;
     let ping: ReturnType<typeof setInterval> | undefined;
     let answers = Promise.resolve();
     let ended: ChannelEnd | undefined;
@@ -104,14 +105,19 @@ export function runChannelSocket(options: ChannelSocketOptions): Promise<Channel
       options.onOpen();
       ping = setInterval(() => {
         // Pongs stopped: a dead link that sent no close. Terminating closes the socket at once.
-        if (Date.now() - lastHeard > pongTimeoutMs(pingEvery)) {
+        // Two pings must have gone unanswered, so a late timer (a busy machine) never counts as silence.
+        if (unanswered >= 2 && Date.now() - lastHeard > pongTimeoutMs(pingEvery)) {
           end({ kind: "closed", code: 1006, reason: `no pong for ${Math.round((Date.now() - lastHeard) / 1000)}s` });
           ws.terminate();
-        } else ws.send("ping");
+        } else {
+          ws.send("ping");
+          unanswered++;
+        }
       }, pingEvery);
     });
     ws.on("message", (data, isBinary) => {
       lastHeard = Date.now();
+      unanswered = 0;
       if (isBinary) return;
       const text = data.toString();
       if (text === "pong") return;
