@@ -3,6 +3,7 @@
  * audit.k8s.io/v1 Event at level Metadata (who, verb, object, outcome,
  * when; never the request or response body, so no Secret data lands here).
  */
+import { requestAttributes } from "../auth/request-attributes.js";
 import type { UserInfo } from "./auth.js";
 
 export interface ObjectReference {
@@ -35,30 +36,18 @@ const MUTATING: Record<string, string> = { POST: "create", PUT: "update", PATCH:
 
 export const isMutating = (method: string) => method in MUTATING;
 
-/** The object a REST path addresses; undefined for paths outside the resource API (e.g. /kubeflare/v1/...). */
+/** The object a REST path addresses; undefined for paths outside the resource API (e.g. /kubeflare/v1/...). Parsed as authorization parses it. */
 export function objectRefOf(pathname: string): ObjectReference | undefined {
-  let seg: string[];
-  try {
-    seg = pathname.split("/").filter(Boolean).map(decodeURIComponent);
-  } catch {
-    return undefined;
-  }
-  let apiGroup: string;
-  let apiVersion: string;
-  if (seg[0] === "api" && seg.length >= 3) {
-    apiGroup = "";
-    apiVersion = seg[1];
-    seg = seg.slice(2);
-  } else if (seg[0] === "apis" && seg.length >= 4) {
-    apiGroup = seg[1];
-    apiVersion = seg[2];
-    seg = seg.slice(3);
-  } else return undefined;
-  const ref: ObjectReference = { apiGroup: apiGroup || undefined, apiVersion };
-  if (seg[0] === "namespaces" && seg.length >= 3 && seg[2] !== "status" && seg[2] !== "finalize") {
-    return { ...ref, namespace: seg[1], resource: seg[2], name: seg[3], subresource: seg[4] };
-  }
-  return { ...ref, resource: seg[0], name: seg[1], subresource: seg[2] };
+  const a = requestAttributes("GET", new URL(pathname, "http://path.invalid"));
+  if (a.kind !== "resource" || !a.resource) return undefined;
+  return {
+    apiGroup: a.apiGroup || undefined,
+    apiVersion: a.apiVersion,
+    ...(a.namespace ? { namespace: a.namespace } : {}),
+    resource: a.resource,
+    name: a.name || undefined,
+    subresource: a.subresource || undefined,
+  };
 }
 
 export function auditEvent(opts: {
