@@ -71,6 +71,15 @@ async function load(port, host, seconds) {
   return { latencies, errors, seconds: (performance.now() - t0) / 1000 };
 }
 
+/** Whether the agent's nat rules forward `port` (read from iptables-save). */
+function waitForKernelRule(port) {
+  try {
+    return new RegExp(`-A KF-SVC-\\S+ .*--dport ${port} `).test(execFileSync("iptables-save", ["-t", "nat"], { encoding: "utf8" }));
+  } catch {
+    return false;
+  }
+}
+
 function kubectl(cp, args, input) {
   return execFileSync("kubectl", ["--kubeconfig", cp.kubeconfig, ...args], { input, encoding: "utf8", timeout: 60_000 });
 }
@@ -177,7 +186,9 @@ async function main() {
         throw new Error(`${e.message}\nagent log:\n${agentLog.slice(-3000)}`);
       });
     }
-    log(`ready: direct :${directPort}, NodePort :${nodePort}, Ingress :${ingressPort}; ${ROUNDS} rounds × ${ROUND_S} s, ${CONCURRENCY} clients`);
+    // Which path the NodePort takes: the agent's in-kernel rules (its default) or its userspace proxy (KUBEFLARE_PROXY_MODE=userspace).
+    const kernelPath = /forwarded in the kernel/.test(agentLog) && waitForKernelRule(nodePort);
+    log(`ready: direct :${directPort}, NodePort :${nodePort} (${kernelPath ? "in-kernel forwarding" : "userspace proxy"}), Ingress :${ingressPort}; ${ROUNDS} rounds × ${ROUND_S} s, ${CONCURRENCY} clients`);
 
     for (const t of Object.values(targets)) await load(t.port, t.host, 1); // warm-up
     const totals = Object.fromEntries(Object.keys(targets).map((k) => [k, { latencies: [], errors: 0, seconds: 0 }]));

@@ -48,6 +48,10 @@ Flags:
                         node's proxy has stopped sending it traffic before SIGTERM (default 2; capped by the grace period)
   --metrics-address HOST:PORT  serve /metrics there (needs --metrics-token; off by default)
   --metrics-token TOKEN bearer token /metrics requires (or KUBEFLARE_METRICS_TOKEN)
+  --proxy-mode iptables|userspace  how Service traffic to pods on this node is forwarded: in the kernel
+                        (default; needs root and iptables, falls back to userspace without them), or
+                        by the agent's userspace proxy only. Endpoints on other nodes always go through
+                        the userspace proxy and the node relay
   --no-proxy            no service proxy, relay, cluster DNS or Ingress on this node
   -h, --help            show this help
   --version             print the version`;
@@ -72,6 +76,7 @@ const FLAGS: Record<string, keyof AgentOptions | "labels"> = {
   "--ingress-https-port": "ingressHttpsPort",
   "--drain-seconds": "drainSeconds",
   "--channel": "channel",
+  "--proxy-mode": "proxyMode",
 };
 
 const NUMERIC = new Set<keyof AgentOptions>(["relayPort", "ingressHttpPort", "ingressHttpsPort", "drainSeconds"]);
@@ -90,6 +95,7 @@ const ENVIRONMENT: [string, string][] = [
   ["KUBEFLARE_DRAIN_SECONDS", "--drain-seconds"],
   ["KUBEFLARE_METRICS_ADDRESS", "--metrics-address"],
   ["KUBEFLARE_METRICS_TOKEN", "--metrics-token"],
+  ["KUBEFLARE_PROXY_MODE", "--proxy-mode"],
 ];
 
 /** "a=1,b=2" → { a: "1", b: "2" }. */
@@ -128,6 +134,7 @@ export function parseCommandLine(argv: string[], env: Record<string, string | un
     if (field === "labels") options.labels = { ...options.labels, ...parseLabels(value) };
     else if (NUMERIC.has(field)) (options as Record<string, unknown>)[field] = parseNumber(flag, value);
     else if (field === "channel" && value !== "websocket" && value !== "poll") throw new UsageError(`--channel must be websocket or poll, got "${value}"`);
+    else if (field === "proxyMode" && value !== "iptables" && value !== "userspace") throw new UsageError(`--proxy-mode must be iptables or userspace, got "${value}"`);
     else (options as Record<string, unknown>)[field] = value;
   }
   options.token ??= env.KUBEFLARE_TOKEN;

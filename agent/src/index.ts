@@ -26,7 +26,7 @@ import { StreamHandler } from "./controlplane/streams.js";
 import { DockerClient } from "./docker/client.js";
 import { stderrLogger, type Logger } from "./log.js";
 import { drainDelayMs } from "./network/endpoint-drain.js";
-import { startNodeNetwork, type NodeNetwork } from "./network/node-network.js";
+import { startNodeNetwork, type NodeNetwork, type ProxyMode } from "./network/node-network.js";
 import { PodRuntime } from "./pod-runtime/runtime.js";
 import { AGENT_VERSION } from "./version.js";
 import { AgentMetrics, type PodView } from "./metrics/agent-metrics.js";
@@ -81,6 +81,8 @@ export interface AgentOptions {
   metricsToken?: string;
   /** false: no service proxy, relay, cluster DNS or Ingress on this node. */
   proxy?: boolean;
+  /** "iptables" (default): Service ports served only by this node's pods are forwarded in the kernel. */
+  proxyMode?: ProxyMode;
   log?: Logger;
 }
 
@@ -134,6 +136,7 @@ export async function startAgent(options: AgentOptions): Promise<AgentHandle> {
       clusterDNSIP: options.clusterDNSIP,
       ingressHttpPort: options.ingressHttpPort,
       ingressHttpsPort: options.ingressHttpsPort,
+      proxyMode: options.proxyMode,
       retry: options.reconnectBackoff,
       log,
     });

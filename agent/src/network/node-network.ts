@@ -16,11 +16,14 @@ import type { Logger } from "../log.js";
 import { Catalog } from "./catalog.js";
 import { startClusterDns, type ClusterDns } from "./dns/server.js";
 import { startIngressProxy, type IngressProxy } from "./ingress/index.js";
+import { iptablesAvailable, KernelProxy } from "./kernel-proxy.js";
 import { NodeRelay } from "./relay.js";
 import { DEFAULT_SERVICE_CIDR, ServiceAddresses } from "./service-addresses.js";
 import { ServiceProxy } from "./service-proxy.js";
 
 export const DEFAULT_RELAY_PORT = 10250;
+
+export type ProxyMode = "iptables" | "userspace";
 export const CLUSTER_DNS_PORT = 53;
 
 export interface NodeNetworkOptions {
@@ -34,6 +37,8 @@ export interface NodeNetworkOptions {
   clusterDNSIP?: string;
   ingressHttpPort?: number;
   ingressHttpsPort?: number;
+  /** "iptables" (default): the in-kernel fast path where this host allows it; "userspace": never. */
+  proxyMode?: ProxyMode;
   /** How often ports held elsewhere are tried again. */
   retryMs?: number;
   /** Backoff for listing again after watch failures (the agent's reconnect policy). */
@@ -58,7 +63,8 @@ export async function startNodeNetwork(options: NodeNetworkOptions): Promise<Nod
   const retryMs = options.retryMs ?? 1_000;
   const catalog = new Catalog({ server: options.server, token: options.token, ca: options.ca, log, retry: options.retry });
   const addresses = new ServiceAddresses({ serviceCIDR, log });
-  const proxy = new ServiceProxy({ view: catalog, nodeName: options.nodeName, nodeIP, addresses, extraAddresses: [clusterDNSIP], retryMs, log });
+  const kernel = await kernelProxy(options);
+  const proxy = new ServiceProxy({ view: catalog, nodeName: options.nodeName, nodeIP, addresses, extraAddresses: [clusterDNSIP], retryMs, kernel, log });
   const wantedRelayPort = options.relayPort ?? DEFAULT_RELAY_PORT;
   const allowTarget = (ip: string, port: number) => proxy.isLocalEndpoint(ip, port);
   let relay = new NodeRelay({ host: nodeIP, port: wantedRelayPort, allowTarget, log });
@@ -99,7 +105,10 @@ export async function startNodeNetwork(options: NodeNetworkOptions): Promise<Nod
     stopping.signal,
     log,
   );
-  log(`service proxy on: relay ${nodeIP}:${relayPort}, cluster DNS ${clusterDNSIP}, service range ${serviceCIDR}`);
+  log(
+    `service proxy on: relay ${nodeIP}:${relayPort}, cluster DNS ${clusterDNSIP}, service range ${serviceCIDR}, ` +
+      `local endpoints forwarded ${kernel ? "in the kernel (iptables)" : "in userspace"}`,
+  );
 
   return {
     catalog,
@@ -113,6 +122,18 @@ export async function startNodeNetwork(options: NodeNetworkOptions): Promise<Nod
       await catalog.stop();
     },
   };
+}
+
+/** The in-kernel forwarder, unless turned off or this host cannot have one (then said once, and userspace serves). */
+async function kernelProxy(options: NodeNetworkOptions): Promise<KernelProxy | undefined> {
+  if (options.proxyMode === "userspace") return undefined;
+  const unavailable = await iptablesAvailable();
+  if (unavailable) {
+    options.log(`service proxy: in-kernel forwarding off (${unavailable}); the userspace proxy serves every Service`);
+    return undefined;
+  }
+  const kernel = new KernelProxy({ nodeName: options.nodeName, log: options.log });
+  return (await kernel.start()) ? kernel : undefined;
 }
 
 /**

@@ -2,6 +2,7 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Endpoints, Node, Service } from "../../../src/schema/core.js";
 import { silentLogger } from "../log.js";
+import type { KernelForward } from "./kernel-rules.js";
 import { NodeRelay } from "./relay.js";
 import { ServiceProxy, type ProxyView } from "./service-proxy.js";
 
@@ -120,5 +121,41 @@ describe("ServiceProxy over real sockets", () => {
     expect(proxy.isLocalEndpoint("172.17.0.2", 80)).toBe(true);
     expect(proxy.isLocalEndpoint("172.17.0.3", 80)).toBe(false);
     expect(proxy.isLocalEndpoint("172.17.0.2", 81)).toBe(false);
+  });
+});
+
+describe("ServiceProxy and the in-kernel fast path", () => {
+  function withKernel(v: ProxyView, nodeName = "node-a") {
+    const applied: KernelForward[][] = [];
+    const proxy = new ServiceProxy({ view: v, nodeName, nodeIP: "192.0.2.10", log: silentLogger, retryMs: 50, kernel: { apply: (f) => applied.push(f), retry: () => {}, stop: async () => {} } });
+    proxy.sync();
+    cleanup.push(() => proxy.stop());
+    return applied.at(-1) ?? [];
+  }
+
+  it("hands the kernel each listener whose usable endpoints are all on this node", () => {
+    const service = nodePortService(30080, { type: "LoadBalancer" });
+    const forwards = withKernel(view([service], [endpointsOf([{ port: 8080, nodeName: "node-a", ip: "172.17.0.2" }, { port: 8080, nodeName: "node-a", ip: "172.17.0.3" }])]));
+    expect(forwards.map((f) => [f.key, f.ip, f.port])).toEqual([
+      ["0.0.0.0:30080", undefined, 30080],
+      ["192.0.2.10:80", "192.0.2.10", 80],
+    ]);
+    expect(forwards[0].endpoints).toEqual([
+      { ip: "172.17.0.2", port: 8080 },
+      { ip: "172.17.0.3", port: 8080 },
+    ]);
+  });
+
+  it("keeps in userspace what needs the relay or the balancer's memory", () => {
+    const mixed = endpointsOf([{ port: 8080, nodeName: "node-a", ip: "172.17.0.2" }, { port: 8080, nodeName: "node-b", ip: "172.17.0.9" }]);
+    expect(withKernel(view([nodePortService(30080)], [mixed]))).toEqual([]);
+    const local = endpointsOf([{ port: 8080, nodeName: "node-a", ip: "172.17.0.2" }]);
+    expect(withKernel(view([nodePortService(30080, { sessionAffinity: "ClientIP" })], [local]))).toEqual([]);
+  });
+
+  it("applies the traffic policy first: externalTrafficPolicy Local forwards the NodePort to the local endpoints only", () => {
+    const mixed = endpointsOf([{ port: 8080, nodeName: "node-a", ip: "172.17.0.2" }, { port: 8080, nodeName: "node-b", ip: "172.17.0.9" }]);
+    const forwards = withKernel(view([nodePortService(30080, { externalTrafficPolicy: "Local" })], [mixed]));
+    expect(forwards).toEqual([{ key: "0.0.0.0:30080", ip: undefined, port: 30080, endpoints: [{ ip: "172.17.0.2", port: 8080 }] }]);
   });
 });

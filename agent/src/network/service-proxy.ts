@@ -13,6 +13,7 @@ import type { Endpoints, Node, Service } from "../../../src/schema/core.js";
 import type { Logger } from "../log.js";
 import { affinityTimeoutMs, applyTrafficPolicy, backendsFor, Balancer, findServicePort, type Backend, type TrafficSource } from "./balancer.js";
 import { ListenerSet, listenKey, type ListenSpec } from "./listeners.js";
+import type { KernelForward } from "./kernel-rules.js";
 import { dialDirect, dialThroughRelay, splice } from "./relay.js";
 import type { ServiceAddresses } from "./service-addresses.js";
 import type { BackendDialer, NetworkView } from "./view.js";
@@ -34,6 +35,12 @@ export interface ServiceProxyOptions {
   extraAddresses?: string[];
   /** How often unbound listeners and service addresses are tried again. */
   retryMs?: number;
+  /**
+   * The in-kernel fast path (kernel-proxy.ts): Service ports whose usable
+   * endpoints are all on this node are handed to it; without it every
+   * connection goes through the userspace proxy.
+   */
+  kernel?: { apply(forwards: KernelForward[]): void; retry(): void; stop(): Promise<void> };
   log: Logger;
 }
 
@@ -78,6 +85,7 @@ export class ServiceProxy implements BackendDialer {
       // Addresses are re-asserted less often: each check runs `ip`, and they only go missing when another agent of this host stops.
       if (++ticks % ADDRESS_CHECK_TICKS === 0) this.syncAddresses();
       this.listeners.retry();
+      this.options.kernel?.retry();
     }, this.options.retryMs ?? 1_000);
     this.timer.unref();
     this.sync();
@@ -87,6 +95,7 @@ export class ServiceProxy implements BackendDialer {
     this.unsubscribe?.();
     clearInterval(this.timer);
     this.listeners.close();
+    await this.options.kernel?.stop();
     await this.addressSync;
     await this.options.addresses?.cleanup();
   }
@@ -104,6 +113,7 @@ export class ServiceProxy implements BackendDialer {
   sync(): void {
     const { view, nodeName, nodeIP } = this.options;
     const wanted = new Map<string, ListenSpec>();
+    const forwards: KernelForward[] = [];
     const keys = new Set<string>();
     for (const service of view.services()) {
       if (service.spec?.type === "ExternalName") continue;
@@ -114,9 +124,17 @@ export class ServiceProxy implements BackendDialer {
         if (!isTCP(port)) continue;
         keys.add(balanceKey(namespace, name, port.port));
         const ready = backendsFor(endpoints, port);
+        const affinity = affinityTimeoutMs(service) !== undefined;
         const want = (host: string, listenPort: number, source: TrafficSource) => {
-          if (applyTrafficPolicy(ready, service, source, nodeName).length === 0) return;
-          wanted.set(listenKey(host, listenPort), {
+          const usable = applyTrafficPolicy(ready, service, source, nodeName);
+          if (usable.length === 0) return;
+          const key = listenKey(host, listenPort);
+          // ClientIP affinity needs the balancer's memory; remote endpoints need the relay.
+          if (!affinity && usable.every((backend) => backend.nodeName === nodeName)) {
+            forwards.push({ key, ip: host === "0.0.0.0" ? undefined : host, port: listenPort, endpoints: usable.map(({ ip, port }) => ({ ip, port })) });
+          }
+          // Bound even when the kernel forwards it: the fallback if the rules are missing, and it holds the port.
+          wanted.set(key, {
             host,
             port: listenPort,
             handle: (socket) => this.accept(socket, namespace, name, port.port, source),
@@ -134,6 +152,7 @@ export class ServiceProxy implements BackendDialer {
     this.localEndpoints = localEndpointSet(view.allEndpoints(), nodeName);
     this.syncAddresses();
     this.listeners.sync(wanted);
+    this.options.kernel?.apply(forwards);
   }
 
   private syncAddresses(): void {
