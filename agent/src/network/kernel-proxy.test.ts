@@ -15,6 +15,7 @@ function fakeIptables(saved = "*nat\nCOMMIT\n*filter\n:DOCKER-USER - [0:0]\nCOMM
       restores.push(rules);
     },
     allowLocalhostNodePorts: async () => void localhost++,
+    bridgeNetfilter: async () => true,
   };
   return { iptables, restores, failWith: (message?: string) => (fail = message), localhost: () => localhost };
 }

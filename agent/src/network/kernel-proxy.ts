@@ -10,9 +10,20 @@
  * state, not per failure.
  */
 import { execFile, spawn } from "node:child_process";
-import { readlink, writeFile } from "node:fs/promises";
+import { readFile, readlink, writeFile } from "node:fs/promises";
 import type { Logger } from "../log.js";
-import { chainNames, chainsOf, renderRemoval, renderServiceRules, renderSetup, savedJumps, type ChainNames, type KernelForward, type Ownership } from "./kernel-rules.js";
+import {
+  chainNames,
+  chainsOf,
+  renderRemoval,
+  renderServiceRules,
+  renderSetup,
+  savedJumps,
+  type ChainNames,
+  type KernelForward,
+  type Ownership,
+  type SourceNat,
+} from "./kernel-rules.js";
 
 /** How the proxy reaches iptables; replaced in tests. */
 export interface Iptables {
@@ -22,6 +33,8 @@ export interface Iptables {
   restore(rules: string): Promise<void>;
   /** Turns on net.ipv4.conf.all.route_localnet, so NodePorts answer on 127.0.0.1 as kube-proxy's do. */
   allowLocalhostNodePorts(): Promise<void>;
+  /** Whether bridged traffic passes through iptables (br_netfilter's bridge-nf-call-iptables). */
+  bridgeNetfilter(): Promise<boolean>;
 }
 
 const WAIT_SECONDS = "5";
@@ -52,6 +65,7 @@ export const systemIptables: Iptables = {
   save: async () => `${await run("iptables-save", ["-t", "nat"])}\n${await run("iptables-save", ["-t", "filter"])}`,
   restore: async (rules) => void (await run("iptables-restore", ["--noflush", "--wait", WAIT_SECONDS], rules)),
   allowLocalhostNodePorts: () => writeFile("/proc/sys/net/ipv4/conf/all/route_localnet", "1\n"),
+  bridgeNetfilter: async () => (await readFile("/proc/sys/net/bridge/bridge-nf-call-iptables", "utf8").catch(() => "0")).trim() === "1",
 };
 
 /** Whether this process can program iptables: root on Linux, with iptables-restore on the PATH. */
@@ -82,6 +96,8 @@ const alive = (pid: number) => {
 
 export interface KernelProxyOptions {
   nodeName: string;
+  /** A non-loopback address of this host, given to 127.0.0.1 clients toward pods (see kernel-rules.ts). */
+  hostAddress?: string;
   iptables?: Iptables;
   log: Logger;
 }
@@ -97,6 +113,7 @@ export class KernelProxy {
   private dirty = false;
   private failure = "";
   private stopped = false;
+  private sourceNat: SourceNat = { bridgeNetfilter: true };
 
   constructor(private readonly options: KernelProxyOptions) {
     this.names = chainNames(options.nodeName);
@@ -126,6 +143,7 @@ export class KernelProxy {
     if (removal) await this.iptables.restore(removal);
     if (leftovers.size > 1) this.options.log(`service proxy: removed the iptables rules of ${leftovers.size - 1} agent(s) of this host that are gone`);
     await this.iptables.allowLocalhostNodePorts();
+    this.sourceNat = { loopbackSource: this.options.hostAddress, bridgeNetfilter: await this.iptables.bridgeNetfilter() };
     // Docker evaluates DOCKER-USER before its own FORWARD rules (which drop what they do not know).
     const forwardChain = /^:DOCKER-USER /m.test(saved) ? "DOCKER-USER" : "FORWARD";
     await this.iptables.restore(renderSetup(this.names, owner, forwardChain));
@@ -165,7 +183,7 @@ export class KernelProxy {
   private async write(): Promise<void> {
     if (!(await this.start()) || this.stopped) return;
     const forwards = this.wanted;
-    const rules = renderServiceRules(this.names, forwards, this.endpointChains);
+    const rules = renderServiceRules(this.names, forwards, this.endpointChains, this.sourceNat);
     if (rules === this.written) return;
     try {
       await this.iptables.restore(rules);

@@ -38,13 +38,31 @@ describe("renderServiceRules", () => {
     ]);
   });
 
-  it("marks each connection for masquerading, then gives every endpoint an equal share", () => {
+  it("marks each connection, then gives every endpoint an equal share", () => {
     const chain = endpointChain(names, nodePort);
     expect(lines.filter((line) => line.startsWith(`-A ${chain} `))).toEqual([
-      `-A ${chain} -j MARK --set-xmark 0x40000/0x40000`,
+      `-A ${chain} -j CONNMARK --set-xmark 0x40000/0x40000`,
       `-A ${chain} -p tcp -m statistic --mode random --probability 0.3333333333 -j DNAT --to-destination 172.17.0.2:8080`,
       `-A ${chain} -p tcp -m statistic --mode random --probability 0.5000000000 -j DNAT --to-destination 172.17.0.3:8080`,
       `-A ${chain} -p tcp -j DNAT --to-destination 172.17.0.4:8080`,
+    ]);
+  });
+
+  it("source-NATs only loopback clients (to the host's address) and pods reaching themselves", () => {
+    const post = (nat?: Parameters<typeof renderServiceRules>[3]) =>
+      renderServiceRules(names, [nodePort, clusterIP], [], nat)
+        .split("\n")
+        .filter((line) => line.startsWith(`-A ${names.postrouting} `));
+    expect(post({ loopbackSource: "192.0.2.10", bridgeNetfilter: true })).toEqual([
+      `-A ${names.postrouting} -s 127.0.0.0/8 -m connmark --mark 0x40000/0x40000 -j SNAT --to-source 192.0.2.10`,
+      `-A ${names.postrouting} -s 172.17.0.2/32 -d 172.17.0.2/32 -m connmark --mark 0x40000/0x40000 -j MASQUERADE`,
+      `-A ${names.postrouting} -s 172.17.0.3/32 -d 172.17.0.3/32 -m connmark --mark 0x40000/0x40000 -j MASQUERADE`,
+      `-A ${names.postrouting} -s 172.17.0.4/32 -d 172.17.0.4/32 -m connmark --mark 0x40000/0x40000 -j MASQUERADE`,
+    ]);
+    // No host address: the bridge's. No br_netfilter: replies between pods of one bridge would skip conntrack, so everything.
+    expect(post({ bridgeNetfilter: false })).toEqual([
+      `-A ${names.postrouting} -s 127.0.0.0/8 -m connmark --mark 0x40000/0x40000 -j MASQUERADE`,
+      `-A ${names.postrouting} -m connmark --mark 0x40000/0x40000 -j MASQUERADE`,
     ]);
   });
 
@@ -75,8 +93,8 @@ describe("setup, saved jumps and removal", () => {
   const setup = renderSetup(names, owner, "DOCKER-USER");
 
   it("installs the base chains and tagged jumps into nat and filter", () => {
-    expect(setup).toContain(`-A ${names.postrouting} -m mark --mark 0x40000/0x40000 -j MASQUERADE`);
-    expect(setup).toContain(`-A ${names.forward} -m mark --mark 0x40000/0x40000 -j ACCEPT`);
+    expect(setup).toContain(`:${names.postrouting} - [0:0]`);
+    expect(setup).toContain(`-A ${names.forward} -m connmark --mark 0x40000/0x40000 -j ACCEPT`);
     expect(setup).toContain(`-I DOCKER-USER 1 -m comment --comment "kubeflare:${names.owner} pid=4242 pidns=4026531836" -j ${names.forward}`);
     expect(setup).toContain(`-A ${names.input} -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP`);
     expect(jumps(names, owner, "FORWARD").map((jump) => `${jump.table} ${jump.chain}`)).toEqual([

@@ -11,14 +11,26 @@
  * host (the e2e setup) each own their chains and never touch the others'.
  *
  *   nat PREROUTING, OUTPUT ──▶ KF-SVC-<node>  match ClusterIP:port, nodeIP:port, or any local address:nodePort
- *                                  └─▶ KF-SEP-<node>-<port>  mark, then DNAT to one endpoint (random, equal shares)
- *   nat POSTROUTING        ──▶ KF-POST-<node> masquerade marked connections, so replies come back through this host
+ *                                  └─▶ KF-SEP-<node>-<port>  connmark, then DNAT to one endpoint (random, equal shares)
+ *   nat POSTROUTING        ──▶ KF-POST-<node> source NAT only where replies would not come back otherwise
  *   filter FORWARD/DOCKER-USER ─▶ KF-FWD-<node> accept marked connections (Docker's FORWARD policy is DROP)
  *   filter INPUT           ──▶ KF-IN-<node>   drop martian traffic to 127.0.0.0/8 (route_localnet's known hole)
+ *
+ * Source NAT is kept to the two cases that need it, so pods otherwise see the
+ * real client address (this node routes their replies anyway: it is their
+ * gateway). A client on 127.0.0.1 is given this host's own address, not the
+ * bridge's: the agent's userspace connections to the same pods come from the
+ * bridge address, and two origins sharing one address and port toward a pod
+ * collide with the pod's TIME_WAIT sockets (their TCP timestamps disagree, so
+ * the pod drops the SYN and the client waits a second to retry). A pod
+ * reaching its own Service (hairpin) is masqueraded, as kube-proxy does. Pods
+ * on the same bridge reach each other's ClusterIPs through br_netfilter,
+ * which Docker turns on; without it, every forwarded connection is
+ * masqueraded.
  */
 import { createHash } from "node:crypto";
 
-/** The packet mark of connections this proxy DNATs: one bit, clear of kube-proxy's 0x4000/0x8000. */
+/** The connection mark of connections this proxy DNATs: one bit, clear of kube-proxy's 0x4000/0x8000. */
 export const FORWARD_MARK = "0x40000/0x40000";
 
 export interface KernelEndpoint {
@@ -79,19 +91,35 @@ export function chainsOf(saved: string, owner: string): string[] {
  * (which empties them) and refilled in one transaction, and endpoint chains
  * no longer wanted are deleted in it, so a reader never sees half a ruleset.
  */
-export function renderServiceRules(names: ChainNames, forwards: KernelForward[], existingEndpointChains: Iterable<string>): string {
+export interface SourceNat {
+  /** The host address loopback clients are given toward pods; undefined: the bridge's (MASQUERADE). */
+  loopbackSource?: string;
+  /** false when bridged traffic skips iptables (no br_netfilter): then every forwarded connection is masqueraded. */
+  bridgeNetfilter: boolean;
+}
+
+export function renderServiceRules(names: ChainNames, forwards: KernelForward[], existingEndpointChains: Iterable<string>, nat: SourceNat = { bridgeNetfilter: true }): string {
   // Specific addresses first, as a listener on ip:port beats one on 0.0.0.0:port.
   const ordered = [...forwards].filter((f) => f.endpoints.length > 0).sort((a, b) => Number(a.ip === undefined) - Number(b.ip === undefined));
   const wanted = new Map(ordered.map((forward) => [endpointChain(names, forward), forward]));
   const stale = [...existingEndpointChains].filter((chain) => chain.startsWith(names.endpointPrefix) && !wanted.has(chain));
-  const lines = ["*nat", `:${names.services} - [0:0]`];
+  const lines = ["*nat", `:${names.services} - [0:0]`, `:${names.postrouting} - [0:0]`];
   for (const chain of [...wanted.keys(), ...stale]) lines.push(`:${chain} - [0:0]`);
+  const marked = `-m connmark --mark ${FORWARD_MARK}`;
+  const loopbackTarget = nat.loopbackSource ? `SNAT --to-source ${nat.loopbackSource}` : "MASQUERADE";
+  lines.push(`-A ${names.postrouting} -s 127.0.0.0/8 ${marked} -j ${loopbackTarget}`);
+  if (nat.bridgeNetfilter) {
+    const endpointIPs = new Set(ordered.flatMap((forward) => forward.endpoints.map((endpoint) => endpoint.ip)));
+    for (const ip of endpointIPs) lines.push(`-A ${names.postrouting} -s ${ip}/32 -d ${ip}/32 ${marked} -j MASQUERADE`);
+  } else {
+    lines.push(`-A ${names.postrouting} ${marked} -j MASQUERADE`);
+  }
   for (const [chain, forward] of wanted) {
     const destination = forward.ip === undefined ? "-m addrtype --dst-type LOCAL" : `-d ${forward.ip}/32`;
     lines.push(`-A ${names.services} -p tcp ${destination} --dport ${forward.port} -j ${chain}`);
   }
   for (const [chain, forward] of wanted) {
-    lines.push(`-A ${chain} -j MARK --set-xmark ${FORWARD_MARK}`);
+    lines.push(`-A ${chain} -j CONNMARK --set-xmark ${FORWARD_MARK}`);
     const count = forward.endpoints.length;
     forward.endpoints.forEach((endpoint, index) => {
       // Rule i takes 1/(n-i) of what reaches it: every endpoint gets an equal share.
@@ -138,13 +166,13 @@ export function renderSetup(names: ChainNames, owner: Ownership, forwardChain: s
     "*nat",
     `:${names.services} - [0:0]`,
     `:${names.postrouting} - [0:0]`,
-    `-A ${names.postrouting} -m mark --mark ${FORWARD_MARK} -j MASQUERADE`,
     ...byTable("nat").map((jump) => `-I ${jump.chain} 1 ${jump.rule}`),
     "COMMIT",
     "*filter",
     `:${names.forward} - [0:0]`,
     `:${names.input} - [0:0]`,
-    `-A ${names.forward} -m mark --mark ${FORWARD_MARK} -j ACCEPT`,
+    // Both directions: replies to a client on another Docker network would meet Docker's isolation drop.
+    `-A ${names.forward} -m connmark --mark ${FORWARD_MARK} -j ACCEPT`,
     // kube-proxy's CVE-2020-8558 guard: route_localnet must not open 127.0.0.1 services to the network.
     `-A ${names.input} -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP`,
     ...byTable("filter").map((jump) => `-I ${jump.chain} 1 ${jump.rule}`),

@@ -16,6 +16,8 @@ import type { Logger } from "../log.js";
 import { Catalog } from "./catalog.js";
 import { startClusterDns, type ClusterDns } from "./dns/server.js";
 import { startIngressProxy, type IngressProxy } from "./ingress/index.js";
+import { networkInterfaces } from "node:os";
+import { pickInternalIP } from "../controlplane/node-object.js";
 import { iptablesAvailable, KernelProxy } from "./kernel-proxy.js";
 import { NodeRelay } from "./relay.js";
 import { DEFAULT_SERVICE_CIDR, ServiceAddresses } from "./service-addresses.js";
@@ -124,6 +126,8 @@ export async function startNodeNetwork(options: NodeNetworkOptions): Promise<Nod
   };
 }
 
+const isLoopback = (ip: string) => ip.startsWith("127.") || ip === "::1";
+
 /** The in-kernel forwarder, unless turned off or this host cannot have one (then said once, and userspace serves). */
 async function kernelProxy(options: NodeNetworkOptions): Promise<KernelProxy | undefined> {
   if (options.proxyMode === "userspace") return undefined;
@@ -132,7 +136,8 @@ async function kernelProxy(options: NodeNetworkOptions): Promise<KernelProxy | u
     options.log(`service proxy: in-kernel forwarding off (${unavailable}); the userspace proxy serves every Service`);
     return undefined;
   }
-  const kernel = new KernelProxy({ nodeName: options.nodeName, log: options.log });
+  const candidate = isLoopback(options.nodeIP) ? pickInternalIP(networkInterfaces()) : options.nodeIP;
+  const kernel = new KernelProxy({ nodeName: options.nodeName, hostAddress: isLoopback(candidate) ? undefined : candidate, log: options.log });
   return (await kernel.start()) ? kernel : undefined;
 }
 
