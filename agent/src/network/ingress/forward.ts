@@ -84,6 +84,50 @@ export function forwardRequest(req: IncomingMessage, res: ServerResponse, socket
   req.pipe(outgoing);
 }
 
+/** Whether this is the last exchange on the client's connection and carries no request body: what relayClosingExchange takes. */
+export function isClosingAndBodiless(req: IncomingMessage): boolean {
+  if (req.headers["transfer-encoding"] !== undefined || (req.headers["content-length"] ?? "0") !== "0") return false;
+  const tokens = String(req.headers.connection ?? "")
+    .toLowerCase()
+    .split(",")
+    .map((token) => token.trim());
+  return req.httpVersion === "1.0" ? !tokens.includes("keep-alive") : tokens.includes("close");
+}
+
+/**
+ * An exchange after which the client's connection closes anyway: the answer
+ * needs no re-framing, so the backend is asked to close as well and its bytes
+ * are relayed as they come, unparsed, until it does. This saves parsing and
+ * re-serialising every answer (about a third of the proxy's work per
+ * request). A backend that closes or fails before answering gets the client
+ * a 502, as in forwardRequest.
+ */
+export function relayClosingExchange(req: IncomingMessage, res: ServerResponse, backend: Socket, forwarded: ForwardedFor) {
+  const client = req.socket;
+  const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
+  for (const [name, value] of backendHeaders(req, forwarded, false)) lines.push(`${name}: ${value}`);
+  lines.push("Connection: close");
+  // Header bytes were read as latin1; written back the same way they reach the backend unchanged.
+  backend.write(Buffer.from(`${lines.join("\r\n")}\r\n\r\n`, "latin1"));
+  let answered = false;
+  const fail = (message: string) => {
+    backend.destroy();
+    if (!answered && !res.headersSent && !client.destroyed) plainResponse(res, 502, `backend connection failed: ${message}`);
+    else client.destroy();
+  };
+  backend.on("data", (chunk: Buffer) => {
+    answered = true;
+    if (!client.write(chunk)) {
+      backend.pause();
+      client.once("drain", () => backend.resume());
+    }
+  });
+  backend.on("end", () => (answered ? client.end() : fail("closed without an answer")));
+  backend.on("error", (error) => fail(error.message));
+  client.once("close", () => backend.destroy());
+  backend.resume();
+}
+
 /** Header tuples as an object whose repeated names become arrays, the form http.request takes. */
 function headersObject(headers: [string, string][]): Record<string, string | string[]> {
   const result: Record<string, string | string[]> = {};

@@ -12,7 +12,7 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "../../log.js";
 import type { BackendDialer, NetworkView } from "../view.js";
 import { IngressCertificates, type KeyPair } from "./certificates.js";
-import { forwardRequest, forwardUpgrade, plainResponse, rawResponse, type ForwardedFor } from "./forward.js";
+import { forwardRequest, forwardUpgrade, isClosingAndBodiless, plainResponse, rawResponse, relayClosingExchange, type ForwardedFor } from "./forward.js";
 import { buildRouteTable, type IngressRoute, type RouteTable } from "./routes.js";
 
 export interface Listen {
@@ -81,7 +81,8 @@ export async function startIngressProxy(options: IngressProxyOptions): Promise<I
       if (!outcome) return plainResponse(res, 404, "404 page not found: no Ingress rule matches this host and path");
       if ("status" in outcome) return plainResponse(res, outcome.status, outcome.message);
       if (res.destroyed) return outcome.socket.destroy();
-      forwardRequest(req, res, outcome.socket, forwarded);
+      if (isClosingAndBodiless(req)) relayClosingExchange(req, res, outcome.socket, forwarded);
+      else forwardRequest(req, res, outcome.socket, forwarded);
     } catch (error) {
       log(`ingress: ${(error as Error).message}`);
       if (!res.headersSent) plainResponse(res, 502, "bad gateway");
