@@ -2,7 +2,7 @@
  * Everything that carries Service traffic on a node, started together:
  *
  *   catalog (list/watch) ──▶ service proxy ──▶ ClusterIP / NodePort / LB listeners
- *        │                       ▲   │
+ *        │                       ▲   │   └──▶ kernel proxy (iptables NAT for all-local Service ports)
  *        ├──▶ cluster DNS         │   └──▶ local pods, or other nodes' relays
  *        └──▶ Ingress proxy ─────┘ (dial)
  *   node relay ◀── other nodes' proxies

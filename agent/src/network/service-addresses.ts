@@ -1,13 +1,13 @@
 /**
  * Makes ClusterIPs local addresses of the host, so a pod's connection to
  * `clusterIP:port` (routed by Docker's bridge to the host) lands on the
- * service proxy listening there. Each ClusterIP is a /32 on the interface
- * `kubeflare0`, as kube-proxy's IPVS mode does with kube-ipvs0. Chosen over
- * iptables DNAT because it needs no rules to keep in step with another
- * program's (Docker's) chains, survives either agent of a shared host
- * stopping, and the proxy's listener then sees the pod's own address for
- * sessionAffinity. A dummy link is used where the kernel has the module,
- * otherwise an empty bridge (which also only holds addresses).
+ * service proxy listening there (or, for Service ports the in-kernel fast
+ * path forwards, is DNATed on the way; the listener is then the fallback).
+ * Each ClusterIP is a /32 on the interface `kubeflare0`, as kube-proxy's IPVS
+ * mode does with kube-ipvs0; this survives either agent of a shared host
+ * stopping, and the listener sees the pod's own address for sessionAffinity.
+ * A dummy link is used where the kernel has the module, otherwise an empty
+ * bridge (which also only holds addresses).
  *
  * The whole service range also gets an `unreachable` route, so a ClusterIP
  * that is not (yet) assigned fails at once with "no route to host" instead of

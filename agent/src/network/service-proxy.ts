@@ -7,6 +7,11 @@
  * balancer.ts. Endpoints on this node are dialed directly; endpoints on other
  * nodes through that node's relay. A Service port with no usable endpoint is
  * not listened on at all, so clients get a clean connection refusal.
+ *
+ * Listeners whose usable endpoints are all on this node are also handed to
+ * the in-kernel fast path (kernel-proxy.ts), whose NAT rules catch their
+ * connections before they reach the listener; the listener stays as the
+ * fallback.
  */
 import type { Socket } from "node:net";
 import type { Endpoints, Node, Service } from "../../../src/schema/core.js";
