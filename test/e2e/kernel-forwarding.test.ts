@@ -7,14 +7,16 @@
  * own back, a userspace-mode agent writes none, and a clean stop leaves
  * nothing behind.
  */
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chainNames } from "../../agent/src/network/kernel-rules.js";
-import { removeNodeContainers, startAgentProcess, type AgentProcess } from "../support/agents.js";
+import { dockerContainers, removeNodeContainers, startAgentProcess, type AgentProcess } from "../support/agents.js";
 import { eventually, kubectlFor, removeState, startControlPlane, type ControlPlane } from "../support/controlplane.js";
 import { ensureTestImage, requireDocker } from "../support/images.js";
 
+const run = promisify(execFile);
 const suffix = Math.random().toString(36).slice(2, 7);
 const NS = `kfwd-${suffix}`;
 const NODE = `kfwd-a-${suffix}`;
@@ -131,6 +133,20 @@ describe("in-kernel Service forwarding (iptables)", () => {
     expect(dnatPackets(NODE) - before).toBeGreaterThanOrEqual(20);
     // Also from the host to the ClusterIP.
     expect((await readyPods()).includes(await get(clusterIP, 80))).toBe(true);
+  });
+
+  it("a pod reaches its own Service by ClusterIP (hairpin: left to the userspace listener)", async () => {
+    const [container] = dockerContainers({ "io.kubeflare.pod.namespace": NS, "io.kubeflare.container.name": "httpd" }).filter((c) => c.state === "running");
+    const answers = new Set<string>();
+    for (let i = 0; i < 8; i++) {
+      // busybox nc exits as soon as its input ends: keep it open until the answer is in.
+      const { stdout } = await run("docker", ["exec", container.id, "sh", "-c", `(printf 'GET / HTTP/1.0\\r\\n\\r\\n'; sleep 1) | nc -w 3 ${clusterIP} 80`], { timeout: 15_000 });
+      answers.add(stdout.slice(stdout.indexOf("\r\n\r\n") + 4).trim());
+    }
+    // With two replicas and equal random shares, 8 tries include the pod itself (the hairpin case) but for a 1-in-256 chance;
+    // a hairpin connection DNATed in the kernel would get no answer (the bridge port does not send a frame back).
+    expect([...answers].every((answer) => answer !== "")).toBe(true);
+    expect([...answers].every((answer) => answer.startsWith("web-"))).toBe(true);
   });
 
   it("keeps forwarding while the agent is SIGKILLed; a later agent of this host clears the dead one's rules; a restart takes them back", async () => {

@@ -41,6 +41,10 @@ describe("renderServiceRules", () => {
   it("marks each connection, then gives every endpoint an equal share", () => {
     const chain = endpointChain(names, nodePort);
     expect(lines.filter((line) => line.startsWith(`-A ${chain} `))).toEqual([
+      // Hairpin: an endpoint reaching its own Service goes to the userspace listener.
+      `-A ${chain} -s 172.17.0.2/32 -j ACCEPT`,
+      `-A ${chain} -s 172.17.0.3/32 -j ACCEPT`,
+      `-A ${chain} -s 172.17.0.4/32 -j ACCEPT`,
       `-A ${chain} -j CONNMARK --set-xmark 0x40000/0x40000`,
       `-A ${chain} -p tcp -m statistic --mode random --probability 0.3333333333 -j DNAT --to-destination 172.17.0.2:8080`,
       `-A ${chain} -p tcp -m statistic --mode random --probability 0.5000000000 -j DNAT --to-destination 172.17.0.3:8080`,
@@ -48,16 +52,13 @@ describe("renderServiceRules", () => {
     ]);
   });
 
-  it("source-NATs only loopback clients (to the host's address) and pods reaching themselves", () => {
+  it("source-NATs only loopback clients (to the host's address)", () => {
     const post = (nat?: Parameters<typeof renderServiceRules>[3]) =>
       renderServiceRules(names, [nodePort, clusterIP], [], nat)
         .split("\n")
         .filter((line) => line.startsWith(`-A ${names.postrouting} `));
     expect(post({ loopbackSource: "192.0.2.10", bridgeNetfilter: true })).toEqual([
       `-A ${names.postrouting} -s 127.0.0.0/8 -m connmark --mark 0x40000/0x40000 -j SNAT --to-source 192.0.2.10`,
-      `-A ${names.postrouting} -s 172.17.0.2/32 -d 172.17.0.2/32 -m connmark --mark 0x40000/0x40000 -j MASQUERADE`,
-      `-A ${names.postrouting} -s 172.17.0.3/32 -d 172.17.0.3/32 -m connmark --mark 0x40000/0x40000 -j MASQUERADE`,
-      `-A ${names.postrouting} -s 172.17.0.4/32 -d 172.17.0.4/32 -m connmark --mark 0x40000/0x40000 -j MASQUERADE`,
     ]);
     // No host address: the bridge's. No br_netfilter: replies between pods of one bridge would skip conntrack, so everything.
     expect(post({ bridgeNetfilter: false })).toEqual([

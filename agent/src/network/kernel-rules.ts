@@ -23,10 +23,11 @@
  * bridge address, and two origins sharing one address and port toward a pod
  * collide with the pod's TIME_WAIT sockets (their TCP timestamps disagree, so
  * the pod drops the SYN and the client waits a second to retry). A pod
- * reaching its own Service (hairpin) is masqueraded, as kube-proxy does. Pods
- * on the same bridge reach each other's ClusterIPs through br_netfilter,
- * which Docker turns on; without it, every forwarded connection is
- * masqueraded.
+ * reaching its own Service (hairpin) is not forwarded in the kernel at all
+ * but left to the userspace listener, since Docker's bridge ports do not send
+ * a frame back where it came from. Pods on the same bridge reach each other's
+ * ClusterIPs through br_netfilter, which Docker turns on; without it, every
+ * forwarded connection is masqueraded.
  */
 import { createHash } from "node:crypto";
 
@@ -108,17 +109,16 @@ export function renderServiceRules(names: ChainNames, forwards: KernelForward[],
   const marked = `-m connmark --mark ${FORWARD_MARK}`;
   const loopbackTarget = nat.loopbackSource ? `SNAT --to-source ${nat.loopbackSource}` : "MASQUERADE";
   lines.push(`-A ${names.postrouting} -s 127.0.0.0/8 ${marked} -j ${loopbackTarget}`);
-  if (nat.bridgeNetfilter) {
-    const endpointIPs = new Set(ordered.flatMap((forward) => forward.endpoints.map((endpoint) => endpoint.ip)));
-    for (const ip of endpointIPs) lines.push(`-A ${names.postrouting} -s ${ip}/32 -d ${ip}/32 ${marked} -j MASQUERADE`);
-  } else {
-    lines.push(`-A ${names.postrouting} ${marked} -j MASQUERADE`);
-  }
+  // Without br_netfilter, replies between pods of one bridge skip conntrack: then every forwarded connection is masqueraded.
+  if (!nat.bridgeNetfilter) lines.push(`-A ${names.postrouting} ${marked} -j MASQUERADE`);
   for (const [chain, forward] of wanted) {
     const destination = forward.ip === undefined ? "-m addrtype --dst-type LOCAL" : `-d ${forward.ip}/32`;
     lines.push(`-A ${names.services} -p tcp ${destination} --dport ${forward.port} -j ${chain}`);
   }
   for (const [chain, forward] of wanted) {
+    // A pod reaching its own Service is left to the userspace listener: DNATed back to itself, its frame would have to
+    // leave the bridge port it came in on, which Docker's bridge ports refuse (hairpin mode is off).
+    for (const endpoint of new Set(forward.endpoints.map((e) => e.ip))) lines.push(`-A ${chain} -s ${endpoint}/32 -j ACCEPT`);
     lines.push(`-A ${chain} -j CONNMARK --set-xmark ${FORWARD_MARK}`);
     const count = forward.endpoints.length;
     forward.endpoints.forEach((endpoint, index) => {
