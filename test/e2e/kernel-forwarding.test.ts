@@ -4,14 +4,14 @@
  * are forwarded by NAT rules (their packet counters move, both replicas
  * answer), the rules keep forwarding while the agent is SIGKILLed, a later
  * agent of this host clears a dead agent's rules, a restarted agent takes its
- * own back, a userspace-mode agent writes none, and a clean stop leaves
- * nothing behind.
+ * own back, a userspace-mode agent writes none, rules flushed by something
+ * else come back, and a clean stop leaves nothing behind.
  */
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chainNames } from "../../agent/src/network/kernel-rules.js";
+import { chainNames, renderRemoval } from "../../agent/src/network/kernel-rules.js";
 import { dockerContainers, removeNodeContainers, startAgentProcess, type AgentProcess } from "../support/agents.js";
 import { eventually, kubectlFor, removeState, startControlPlane, type ControlPlane } from "../support/controlplane.js";
 import { ensureTestImage, requireDocker } from "../support/images.js";
@@ -170,6 +170,16 @@ describe("in-kernel Service forwarding (iptables)", () => {
     await eventually(async () => natRules().includes(`--dport ${nodePort} -j KF-SEP-${ownerOf(NODE)}-`), 60_000);
     await eventually(async () => (await readyPods()).includes(await get("127.0.0.1", nodePort)), 30_000);
   });
+
+  it("writes its rules again after something else flushed them (a firewall reload)", async () => {
+    const saved = `${execFileSync("iptables-save", ["-t", "nat"], { encoding: "utf8" })}\n${filterRules()}`;
+    execFileSync("iptables-restore", ["--noflush", "--wait", "5"], { input: renderRemoval(saved, new Set([ownerOf(NODE)])) });
+    expect(hasChains(NODE)).toBe(false);
+    // Checked every 30 s; the userspace listener serves meanwhile.
+    expect((await readyPods()).includes(await get("127.0.0.1", nodePort))).toBe(true);
+    await eventually(async () => natRules().includes(`--dport ${nodePort} -j KF-SEP-${ownerOf(NODE)}-`), 60_000, 1_000);
+    expect(agents[0].output()).toContain("removed by something else");
+  }, 90_000);
 
   it("a clean stop removes the agent's rules", async () => {
     for (const agent of agents) await agent.kill("SIGTERM");

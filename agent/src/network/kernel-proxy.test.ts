@@ -1,10 +1,11 @@
 import { readlinkSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { KernelProxy, type Iptables } from "./kernel-proxy.js";
+import { KernelProxy, VERIFY_TICKS, type Iptables } from "./kernel-proxy.js";
 import { chainNames, type KernelForward } from "./kernel-rules.js";
 
 /** An iptables that records what it is fed; `saved` is what iptables-save prints. */
-function fakeIptables(saved = "*nat\nCOMMIT\n*filter\n:DOCKER-USER - [0:0]\nCOMMIT\n") {
+function fakeIptables(initial = "*nat\nCOMMIT\n*filter\n:DOCKER-USER - [0:0]\nCOMMIT\n") {
+  let saved = initial;
   const restores: string[] = [];
   let fail: string | undefined;
   let localhost = 0;
@@ -17,7 +18,7 @@ function fakeIptables(saved = "*nat\nCOMMIT\n*filter\n:DOCKER-USER - [0:0]\nCOMM
     allowLocalhostNodePorts: async () => void localhost++,
     bridgeNetfilter: async () => true,
   };
-  return { iptables, restores, failWith: (message?: string) => (fail = message), localhost: () => localhost };
+  return { iptables, restores, failWith: (message?: string) => (fail = message), localhost: () => localhost, setSaved: (text: string) => (saved = text) };
 }
 
 const forward = (port: number, ...ips: string[]): KernelForward => ({ key: `0.0.0.0:${port}`, port, endpoints: ips.map((ip) => ({ ip, port: 80 })) });
@@ -135,5 +136,29 @@ describe("KernelProxy", () => {
     proxy.apply([forward(30080, "172.17.0.2")]);
     await proxy.settled();
     expect(fake.restores.at(-1)).toContain(`-X ${names.services}`);
+  });
+
+  it("checks now and then that its rules are still in the kernel, and writes everything again when they were flushed", async () => {
+    const fake = fakeIptables();
+    const lines: string[] = [];
+    const names = chainNames("n8");
+    const proxy = new KernelProxy({ nodeName: "n8", iptables: fake.iptables, log: (line) => lines.push(line) });
+    proxy.apply([forward(30080, "172.17.0.2")]);
+    await proxy.settled();
+    const writes = fake.restores.length;
+    // Intact: what the kernel holds names our chains and jumps.
+    fake.setSaved(`*nat\n:${names.services} - [0:0]\n-A OUTPUT -j ${names.services}\nCOMMIT\n*filter\n-A DOCKER-USER -j ${names.forward}\nCOMMIT\n`);
+    for (let i = 0; i < VERIFY_TICKS; i++) proxy.retry();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await proxy.settled();
+    expect(fake.restores.length).toBe(writes);
+    // Flushed (a firewall reload): setup and the service rules are written again.
+    fake.setSaved("*nat\nCOMMIT\n*filter\nCOMMIT\n");
+    for (let i = 0; i < VERIFY_TICKS; i++) proxy.retry();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await proxy.settled();
+    expect(lines.some((line) => line.includes("removed by something else"))).toBe(true);
+    expect(fake.restores.slice(writes).some((rules) => rules.includes(`-I PREROUTING 1`))).toBe(true);
+    expect(fake.restores.at(-1)).toContain("--dport 30080");
   });
 });

@@ -38,6 +38,8 @@ export interface Iptables {
 }
 
 const WAIT_SECONDS = "5";
+/** Retry ticks (1 s each by default) between checks that the rules are still in the kernel. */
+export const VERIFY_TICKS = 30;
 
 function run(command: string, args: string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -112,6 +114,7 @@ export class KernelProxy {
   private running: Promise<void> | undefined;
   private dirty = false;
   private failure = "";
+  private ticks = 0;
   private stopped = false;
   private sourceNat: SourceNat = { bridgeNetfilter: true };
 
@@ -155,9 +158,32 @@ export class KernelProxy {
     this.kick();
   }
 
-  /** Writes again if the last write failed (called on the proxy's retry tick). */
+  /**
+   * Called on the proxy's retry tick: writes again if the last write failed,
+   * and every VERIFY_TICKS ticks checks the rules are still there, since a
+   * firewall reload or an admin's flush removes them without telling us.
+   */
   retry(): void {
     if (this.failure) this.kick();
+    if (++this.ticks % VERIFY_TICKS === 0 && !this.running && !this.stopped) void this.verify();
+  }
+
+  /** Reinstalls everything when our jump or chain is gone from the kernel. */
+  private async verify(): Promise<void> {
+    if (!this.ready || !(await this.ready)) return;
+    let saved: string;
+    try {
+      saved = await this.iptables.save();
+    } catch {
+      return;
+    }
+    const intact = saved.includes(`:${this.names.services} `) && saved.includes(`-j ${this.names.services}`) && saved.includes(`-j ${this.names.forward}`);
+    if (intact || this.stopped) return;
+    this.options.log("service proxy: in-kernel forwarding rules were removed by something else; writing them again");
+    this.ready = undefined;
+    this.written = "";
+    this.endpointChains.clear();
+    this.kick();
   }
 
   /** Resolves once what was wanted at the time of the call is written (or failed). */
