@@ -72,7 +72,7 @@ async function load(port, host, seconds) {
 }
 
 /** Whether the agent's nat rules forward `port` (read from iptables-save). */
-function waitForKernelRule(port) {
+function kernelForwards(port) {
   try {
     return new RegExp(`-A KF-SVC-\\S+ .*--dport ${port} `).test(execFileSync("iptables-save", ["-t", "nat"], { encoding: "utf8" }));
   } catch {
@@ -187,7 +187,7 @@ async function main() {
       });
     }
     // Which path the NodePort takes: the agent's in-kernel rules (its default) or its userspace proxy (KUBEFLARE_PROXY_MODE=userspace).
-    const kernelPath = /forwarded in the kernel/.test(agentLog) && waitForKernelRule(nodePort);
+    const kernelPath = /forwarded in the kernel/.test(agentLog) && kernelForwards(nodePort);
     log(`ready: direct :${directPort}, NodePort :${nodePort} (${kernelPath ? "in-kernel forwarding" : "userspace proxy"}), Ingress :${ingressPort}; ${ROUNDS} rounds × ${ROUND_S} s, ${CONCURRENCY} clients`);
 
     for (const t of Object.values(targets)) await load(t.port, t.host, 1); // warm-up

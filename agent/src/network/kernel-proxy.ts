@@ -14,7 +14,7 @@ import { readFile, readlink, writeFile } from "node:fs/promises";
 import type { Logger } from "../log.js";
 import {
   chainNames,
-  chainsOf,
+  endpointChain,
   renderRemoval,
   renderServiceRules,
   renderSetup,
@@ -214,9 +214,8 @@ export class KernelProxy {
     try {
       await this.iptables.restore(rules);
       this.written = rules;
-      this.endpointChains = new Set(chainsOf(rules, this.names.owner).filter((chain) => chain.startsWith(this.names.endpointPrefix)));
-      // The declared-then-deleted stale chains are gone: keep only those still referenced.
-      for (const chain of [...this.endpointChains]) if (!rules.includes(`-j ${chain}`)) this.endpointChains.delete(chain);
+      // What exists now: the chains of forwards with endpoints (stale ones were deleted in the same transaction).
+      this.endpointChains = new Set(forwards.filter((forward) => forward.endpoints.length > 0).map((forward) => endpointChain(this.names, forward)));
       if (this.failure) this.options.log("service proxy: in-kernel forwarding rules written again");
       this.failure = "";
     } catch (error) {
