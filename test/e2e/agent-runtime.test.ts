@@ -10,7 +10,7 @@ import { get } from "node:http";
 import { createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Pod, PodStatus } from "../../src/schema/core.js";
-import { DockerClient } from "../../agent/src/docker/client.js";
+import { DockerClient, type ContainerSummary } from "../../agent/src/docker/client.js";
 import { openLogStream, selectLogTarget, type LogOptions } from "../../agent/src/logs.js";
 import { PodRuntime, type PodRuntimeOptions } from "../../agent/src/pod-runtime/runtime.js";
 import type { DesiredState } from "../../agent/src/pod-runtime/types.js";
@@ -321,6 +321,48 @@ describe("pod runtime on Docker", () => {
     second.runtime.start();
     await waitFor("the unassigned pod's containers to be removed", async () => (await podContainers(first.nodeName, uid)).length === 0);
     expect(second.deleted).toEqual([]);
+  });
+
+  it("never plans from a look at Docker taken while the pod's own work was still changing its containers", async () => {
+    // A sync's observation that began before a pod's work ended, and arrives after it: the pod's
+    // containers as they were before that work. Planning from it would create the sandbox twice.
+    const docker = new DockerClient();
+    const lines: string[] = [];
+    const h = harness({ docker, log: (line) => lines.push(line) });
+    const sleeper = pod({ containers: [container("sleep", "sleep 3600")] });
+    const uid = sleeper.metadata.uid!;
+    const busy = (h.runtime as unknown as { busy: Map<string, unknown> }).busy;
+    const list = docker.listContainers.bind(docker);
+    const create = docker.createContainer.bind(docker);
+    let nodeLabels: string[] = [];
+    let staleLook: Promise<ContainerSummary[]> | undefined;
+    let staleLooksServed = 0;
+    docker.listContainers = async (labels) => {
+      nodeLabels = labels;
+      if (!staleLook || staleLooksServed > 0) return list(labels);
+      staleLooksServed++;
+      const summaries = await staleLook;
+      await waitFor("the pod's work to end", () => !busy.has(uid), 30_000);
+      return summaries;
+    };
+    docker.createContainer = async (name, body) => {
+      if (!staleLook) {
+        // Docker as it is before the pod's first container exists, handed to the next sync once the work is over.
+        staleLook = list(nodeLabels);
+        await staleLook;
+        h.runtime.requestSync();
+      }
+      return create(name, body);
+    };
+    h.desire({ pods: [sleeper] });
+    h.runtime.start();
+    await waitFor("the pod to run", () => h.status(uid)?.containerStatuses?.[0].state?.running);
+    await waitFor("the stale look to be served", () => staleLooksServed === 1);
+    // A few more syncs (resync every second) over the containers as they now are.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(lines.filter((line) => line.includes(`default/${sleeper.metadata.name}:`))).toEqual([]);
+    const roles = (await podContainers(h.nodeName, uid)).map((c) => c.Config.Labels["io.kubeflare.role"]).sort();
+    expect(roles).toEqual(["app", "infra"]);
   });
 
   it("restarts a container whose liveness probe fails and reports readiness from its readiness probe", async () => {

@@ -76,6 +76,13 @@ export class PodRuntime {
   private secrets = new Map<string, Map<string, Secret>>();
 
   private readonly busy = new Map<string, Promise<void>>();
+  /**
+   * When each pod's last work ended, counted in finished works: a sync whose
+   * observation began before a pod's work ended saw that pod's containers as
+   * they were before it, and must not plan from it.
+   */
+  private readonly workEndedAt = new Map<string, number>();
+  private worksEnded = 0;
   private readonly startFailures = new Map<string, Map<string, StartFailure>>();
   private readonly statuses = new Map<string, PodStatus>();
   /** Pods whose API object this agent deleted; they linger in the desired state until the next answer. */
@@ -168,6 +175,7 @@ export class PodRuntime {
     // to be unwanted: touch nothing.
     if (!desired) return;
     const now = Date.now();
+    const observedAfter = this.worksEnded;
     const observed = await this.observer.observe();
     this.lastObserved = observed;
     await this.refreshImageIds(observed);
@@ -182,7 +190,8 @@ export class PodRuntime {
 
     let earliest = Infinity;
     for (const uid of new Set([...desiredByUid.keys(), ...observedByUid.keys()])) {
-      if (this.busy.has(uid)) continue;
+      // A pod whose work ended during the observation gets the sync that work's end asked for.
+      if (this.busy.has(uid) || (this.workEndedAt.get(uid) ?? 0) > observedAfter) continue;
       const pod = desiredByUid.get(uid);
       const containers = observedByUid.get(uid) ?? [];
       if (pod && this.finalized.has(uid)) continue;
@@ -214,6 +223,7 @@ export class PodRuntime {
     for (const uid of this.startFailures.keys()) {
       if (!desiredByUid.has(uid) && !observedByUid.has(uid)) {
         this.lastWorkError.delete(uid);
+        this.workEndedAt.delete(uid);
         this.startFailures.delete(uid);
         this.volumeStep.forget(uid);
         for (const key of this.backoffReported.keys()) if (key.startsWith(`${uid}/`)) this.backoffReported.delete(key);
@@ -267,8 +277,11 @@ export class PodRuntime {
       })
       .finally(() => {
         this.busy.delete(uid);
-        // The pod's own work changed its containers: look again now rather than after the event burst it caused.
-        if (plan.actions.length > 0) this.loop.request(0);
+        if (plan.actions.length > 0) {
+          this.workEndedAt.set(uid, ++this.worksEnded);
+          // The pod's own work changed its containers: look again now rather than after the event burst it caused.
+          this.loop.request(0);
+        }
       });
     this.busy.set(uid, work);
   }
