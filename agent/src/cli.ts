@@ -4,6 +4,7 @@ import { resolveToken } from "./controlplane/join.js";
 import { startAgent } from "./index.js";
 import { stderrLogger } from "./log.js";
 import { AGENT_VERSION } from "./version.js";
+import { keepYoungGenerationSmall } from "./young-generation.js";
 
 export async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -22,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`kubeflare-agent ${AGENT_VERSION}\n`);
     return 0;
   }
+  keepYoungGenerationSmall();
   let agent;
   try {
     const options = await resolveToken(parsed.command, parsed.options, stderrLogger);
