@@ -589,7 +589,9 @@ function report(r) {
   if (sched) {
     const verdict = (ok) => (ok ? "PASS" : "FAIL");
     const schedPair = lat(r.scheduled.rows, "rawPod");
-    console.log(`goal: apply→Running p99 ≤ ${GOALS.p99Ratio}× raw create+start: ${verdict(sched.p99 <= GOALS.p99Ratio * schedRaw.p99)} (${fmt(sched.p99 / schedRaw.p99, 2)}×, via the scheduler)`);
+    // p99 of 50 is the largest sample: one slow raw start can make the baseline's p99 exceed the pair's.
+    const outlier = schedPair.p99 < schedRaw.p99 ? "; inconclusive: the raw single container's p99 is an outlier above the raw pair's" : "";
+    console.log(`goal: apply→Running p99 ≤ ${GOALS.p99Ratio}× raw create+start: ${verdict(sched.p99 <= GOALS.p99Ratio * schedRaw.p99)} (${fmt(sched.p99 / schedRaw.p99, 2)}×, via the scheduler${outlier})`);
     // A pod is two containers started one after the other: the raw pair is what Docker alone needs for it.
     console.log(`  the raw pause + app pair alone is ${fmt(schedPair.p99 / schedRaw.p99, 2)}× raw create+start at p99 (${fmt(schedPair.p50 / schedRaw.p50, 2)}× at p50); the agent is ${fmt(sched.p99 / schedPair.p99, 2)}× the pair at p99`);
     console.log(`goal: apply→Running p99 ≤ ${GOALS.p99Ms} ms: ${verdict(sched.p99 <= GOALS.p99Ms)} (${ms(sched.p99)} ms via the scheduler)`);
