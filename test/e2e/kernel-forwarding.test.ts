@@ -163,8 +163,9 @@ describe("in-kernel Service forwarding (iptables)", () => {
     expect(hasChains(NODE)).toBe(true);
 
     agents.push(await startAgentProcess(cp, LATER, { KUBEFLARE_SERVICE_CIDR: SERVICE_CIDR, KUBEFLARE_RELAY_PORT: "0", KUBEFLARE_INGRESS_HTTP_PORT: "0", KUBEFLARE_INGRESS_HTTPS_PORT: "0" }));
+    // Any agent that starts on this host clears a dead one's rules: usually the later one, but an agent of a test file
+    // running alongside may get there first (kernel-proxy.test.ts checks the clearing and its log line on their own).
     await eventually(async () => !hasChains(NODE) && hasChains(LATER), 30_000);
-    expect(agents[2].output()).toMatch(/removed the iptables rules of \d+ agent\(s\) of this host that are gone/);
 
     await agent.restart();
     await eventually(async () => natRules().includes(`--dport ${nodePort} -j KF-SEP-${ownerOf(NODE)}-`), 60_000);
