@@ -27,7 +27,7 @@ function newSpaceDuringBurst(setup: string): { before: number; largest: number }
 }
 
 describe("keepYoungGenerationSmall", () => {
-  it("holds the young generation near its starting size where V8 would grow it", () => {
+  it("holds the young generation at its starting size where V8 would grow it", () => {
     const grown = newSpaceDuringBurst("");
     const held = newSpaceDuringBurst(`(await import(${JSON.stringify(moduleUrl)})).keepYoungGenerationSmall();`);
     expect(grown.largest).toBeGreaterThanOrEqual(4 * grown.before);
